@@ -1,7 +1,8 @@
-"""The group commit queue's linger (``store/group_commit.py``): a busy queue waits a little for
-its next batch to fill, a queue that was idle does not, and neither a full queue nor a stop
-waits. Virtual time: the loop's clock jumps over the waits, so nothing sleeps; it still moves
-with the CPU the test spends, hence the few milliseconds each time may be off by."""
+"""The group commit queue's linger (``store/group_commit.py``): a busy queue waits for its next
+batch to fill as long as its last trip took (``linger_s`` at most), a queue that was idle does
+not, and neither a full queue nor a stop waits. Virtual time: the loop's clock jumps over the
+waits, so nothing sleeps; it still moves with the CPU the test spends, hence the few
+milliseconds each time may be off by."""
 
 from __future__ import annotations
 
@@ -21,18 +22,21 @@ TRIP_S = 0.01
 
 
 class Recorder(GroupCommit[int, int]):
-    """Doubles each item, one trip of :data:`TRIP_S` a batch; keeps each batch and the time
-    it was taken."""
+    """Doubles each item, one trip of ``trip_s`` a batch; keeps each batch and the time it was
+    taken."""
 
-    def __init__(self, *, max_size: int = 100, linger_s: float = LINGER_S) -> None:
+    def __init__(
+        self, *, max_size: int = 1_000, linger_s: float = LINGER_S, trip_s: float = TRIP_S
+    ) -> None:
         super().__init__(
             "recorder", max_size=max_size, max_size_name="max_size", wake_slice=8, linger_s=linger_s
         )
+        self.trip_s = trip_s
         self.taken: list[tuple[float, list[int]]] = []
 
     async def _handle(self, items: Sequence[int]) -> list[int]:
         self.taken.append((asyncio.get_running_loop().time(), list(items)))
-        await asyncio.sleep(TRIP_S)
+        await asyncio.sleep(self.trip_s)
         return [item * 2 for item in items]
 
     async def put(self, item: int) -> int:
@@ -59,24 +63,35 @@ async def test_an_idle_queue_takes_a_lone_item_at_once() -> None:
     assert [batch for _, batch in recorder.taken] == [[0], [1], [2]]
 
 
-async def test_a_busy_queue_lingers_and_its_batches_grow() -> None:
-    # One item a millisecond for 400 ms: without a linger a batch holds what arrived during
-    # one 10 ms trip; with it, what arrived during the trip and the linger.
-    async with Recorder(linger_s=0.0) as eager:
-        assert await _arriving(eager, range(400), 0.001) == [item * 2 for item in range(400)]
-    async with Recorder() as lingering:
-        assert await _arriving(lingering, range(400), 0.001) == [item * 2 for item in range(400)]
+def _sizes(recorder: Recorder) -> list[int]:
+    return [len(batch) for _, batch in recorder.taken]
 
-    def sizes(recorder: Recorder) -> list[int]:
-        return [len(batch) for _, batch in recorder.taken]
 
-    assert [item for _, batch in lingering.taken for item in batch] == list(range(400))
-    assert statistics.median(sizes(eager)) <= 12
-    assert statistics.median(sizes(lingering)) >= 60
-    # Once busy, each batch was taken the linger after the trip before it ended.
-    times = [at for at, _ in lingering.taken]
-    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert statistics.median(gaps) == pytest.approx(TRIP_S + LINGER_S, abs=0.005)
+def _gaps(recorder: Recorder) -> list[float]:
+    times = [at for at, _ in recorder.taken]
+    return [later - earlier for earlier, later in itertools.pairwise(times)]
+
+
+async def test_a_busy_queue_waits_as_long_as_its_last_trip_and_its_batches_grow() -> None:
+    # One item a millisecond for 600 ms, trips of 40 ms: without a linger a batch holds what
+    # arrived during one trip; with it, what arrived during the trip and as long again.
+    items = range(600)
+    async with Recorder(linger_s=0.0, trip_s=0.04) as eager:
+        assert await _arriving(eager, items, 0.001) == [item * 2 for item in items]
+    async with Recorder(trip_s=0.04) as lingering:
+        assert await _arriving(lingering, items, 0.001) == [item * 2 for item in items]
+
+    assert [item for _, batch in lingering.taken for item in batch] == list(items)
+    assert statistics.median(_sizes(eager)) == pytest.approx(40, abs=5)
+    assert statistics.median(_sizes(lingering)) == pytest.approx(80, abs=10)
+    assert statistics.median(_gaps(lingering)) == pytest.approx(0.08, abs=0.005)
+
+
+async def test_a_linger_is_never_longer_than_linger_s() -> None:
+    # Trips of 100 ms, a linger of 60 ms at most.
+    async with Recorder(trip_s=0.1) as recorder:
+        await _arriving(recorder, range(500), 0.001)
+    assert statistics.median(_gaps(recorder)) == pytest.approx(0.1 + LINGER_S, abs=0.005)
 
 
 async def test_a_linger_ends_when_the_queue_holds_a_full_batch() -> None:
@@ -91,15 +106,15 @@ async def test_a_linger_ends_when_the_queue_holds_a_full_batch() -> None:
 
 async def test_a_stop_ends_a_linger_and_handles_what_is_queued() -> None:
     loop = asyncio.get_running_loop()
-    recorder = Recorder(linger_s=30.0)
+    recorder = Recorder(linger_s=30.0, trip_s=1.0)
     await recorder.start()
     await asyncio.gather(*(recorder.put(item) for item in range(2)))  # busy now
     late = asyncio.ensure_future(recorder.put(7))
-    await asyncio.sleep(0.001)  # queued; the queue lingers for up to 30 s
+    await asyncio.sleep(0.001)  # queued; the queue lingers as long as its last trip, 1 s
     stopping = loop.time()
     await recorder.stop()
     assert await late == 14
-    assert loop.time() - stopping == pytest.approx(TRIP_S, abs=0.005)
+    assert loop.time() - stopping == pytest.approx(1.0, abs=0.005)  # the trip, no linger
 
 
 def test_a_negative_linger_is_refused() -> None:

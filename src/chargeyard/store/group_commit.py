@@ -11,15 +11,16 @@ its outcome, and starts over with what arrived meanwhile. Under light load a bat
 item and costs what one trip always did; under heavy load batches grow by themselves and the
 cost per item falls: group commit, as databases do for their own logs.
 
-A busy queue may also wait a little for its batch to fill (``linger_s``, PostgreSQL's
-``commit_delay`` for our own batches): once the last batch held more than one item, the next
-is taken ``linger_s`` later, or as soon as the queue holds ``max_size``. Batches grow by
-themselves only as fast as items arrive during one trip, and a cluster splits one boot storm
-over several nodes, each on a share of the machine's cores: each node's batches are then a
-fraction of one node's, for about the same trip time, and the fixed cost of a transaction
-(its statements, its commit) is paid that many times more, by the node and by the database.
-A queue that was idle takes its first item at once, so a lone write waits no longer than it
-did.
+A busy queue may also wait for its batch to fill (``linger_s``, PostgreSQL's ``commit_delay``
+for our own batches): once the last batch held more than one item, the next is taken as long
+after as the last trip took, ``linger_s`` at most, or as soon as the queue holds ``max_size``.
+Batches grow by themselves only as fast as items arrive during one trip, and a cluster splits
+one boot storm over several nodes, each on a share of the machine's cores: each node's batches
+are then a fraction of one node's, for about the same trip time, and the fixed cost of a
+transaction (its statements, its commit) is paid that many times more, by the node and by the
+database. Waiting as long as a trip at most doubles the time a caller waits under load, and
+where trips are quick (SQLite, an idle server) the wait is as short. A queue that was idle
+takes its first item at once.
 
 A batch that fails as a whole (a row of one caller breaks a foreign key) is handled again one
 item at a time, so only the caller at fault sees the error. On stop, what is queued is handled
@@ -68,7 +69,8 @@ class GroupCommit(ABC, Generic[Item, Result]):
         max_size: the sizes of a batch's items add up to this at most (an item is never split);
             ``max_size_name`` is what the subclass's caller calls it, for the error.
         wake_slice: waiters woken per loop iteration once their batch is handled.
-        linger_s: how long a busy queue waits for its next batch to fill (0: not at all).
+        linger_s: how long a busy queue waits for its next batch to fill at most (0: not at
+            all); it waits as long as its last trip took, up to this.
     """
 
     def __init__(
@@ -89,6 +91,7 @@ class GroupCommit(ABC, Generic[Item, Result]):
         self._queue: deque[_Pending[Item, Result]] = deque()
         self._queued = 0  # the sizes of the queued items, added up
         self._busy = False  # the last batch held more than one item
+        self._last_trip_s = 0.0  # how long the last batch's _handle took
         self._wake = asyncio.Event()
         self._full = asyncio.Event()  # ends a linger: the queue holds max_size, or a stop
         self._task: asyncio.Task[None] | None = None
@@ -167,11 +170,13 @@ class GroupCommit(ABC, Generic[Item, Result]):
             self._queued = 0
 
     async def _linger(self) -> None:
-        """Wait ``linger_s`` for more items, less if the queue fills or the object stops."""
-        if self._queued >= self._max_size or self._stopping:
+        """Wait as long as the last trip took (``linger_s`` at most) for more items, less if
+        the queue fills or the object stops."""
+        wait_s = min(self._linger_s, self._last_trip_s)
+        if wait_s <= 0 or self._queued >= self._max_size or self._stopping:
             return
         self._full.clear()
-        timer = asyncio.get_running_loop().call_later(self._linger_s, self._full.set)
+        timer = asyncio.get_running_loop().call_later(wait_s, self._full.set)
         try:
             await self._full.wait()
         finally:
@@ -188,6 +193,8 @@ class GroupCommit(ABC, Generic[Item, Result]):
         return batch
 
     async def _batch(self, batch: list[_Pending[Item, Result]]) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
             outcomes = await self._handle([pending.item for pending in batch])
         except Exception as error:
@@ -201,6 +208,7 @@ class GroupCommit(ABC, Generic[Item, Result]):
                 await self._batch([pending])
             return
         self.batches += 1
+        self._last_trip_s = loop.time() - started
         self._wake_settled(batch, outcomes, 0)
 
     def _wake_settled(

@@ -105,11 +105,11 @@ def _lookup(dialect: str) -> Any:
 
 
 LINGER_S = 0.03
-"""How long a busy lookup waits for more handshakes before its query (``group_commit.py``). In a
-boot storm of 16,667 stations over six CSMS nodes on two cores, the nodes' queries held about
-11 identities each; a 30 ms wait cut the nodes' CPU for the boot by about a tenth. A
-handshake waits for its lookup, so a station's connection opens up to this much later, only
-while its node is busy."""
+"""How long a busy lookup waits at most for more handshakes before its query (as long as its
+last query took, up to this: ``group_commit.py``). A boot storm over six CSMS nodes on two
+cores queried about 11 identities at a time; with the wait the nodes spent about a tenth less
+CPU on the boot. A handshake waits for its lookup, so under load a connection may open up to
+this much later."""
 
 
 class StationLookup(GroupCommit[str, ConnectingStation | None]):

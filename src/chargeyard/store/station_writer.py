@@ -228,11 +228,11 @@ async def write_now(engine: AsyncEngine, facts: Sequence[Fact]) -> None:
 
 
 LINGER_S = 0.06
-"""How long a busy station writer waits for its next batch to fill. A boot storm split over six
-CSMS nodes on two cores wrote batches of about 25 messages at once, a fifth of one node's; a
-60 ms wait made them about 75, and the nodes' CPU for the same boot about a quarter less
-(``docs/benchmarks-scale.md``). A message's answer waits for its commit, so this is added to
-an answer only while the node is busy, and OCPP allows seconds."""
+"""How long a busy station writer waits at most for its next batch to fill (as long as its last
+commit took, up to this: ``group_commit.py``). A boot storm split over six CSMS nodes on two
+cores committed batches of about 25 messages; with the wait, about 75, for a quarter less of
+the nodes' CPU (``docs/benchmarks-scale.md``). A message's answer waits for its commit, so
+under load an answer may wait up to this much longer; OCPP allows seconds."""
 
 
 class StationWriter(GroupCommit[Sequence[Fact], None]):

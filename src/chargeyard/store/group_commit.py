@@ -90,8 +90,7 @@ class GroupCommit(ABC, Generic[Item, Result]):
         self._linger_s = linger_s
         self._queue: deque[_Pending[Item, Result]] = deque()
         self._queued = 0  # the sizes of the queued items, added up
-        self._busy = False  # the last batch held more than one item
-        self._last_trip_s = 0.0  # how long the last batch's _handle took
+        self._wait_s = 0.0  # the next batch's wait: the last trip's, if it held several items
         self._wake = asyncio.Event()
         self._full = asyncio.Event()  # ends a linger: the queue holds max_size, or a stop
         self._task: asyncio.Task[None] | None = None
@@ -152,17 +151,19 @@ class GroupCommit(ABC, Generic[Item, Result]):
         await self.stop()
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self._queue or not self._stopping:
                 if not self._queue:
                     await self._wake.wait()
                     self._wake.clear()
                     continue
-                if self._busy and self._linger_s:
-                    await self._linger()
+                await self._linger()
                 batch = self._take()
-                self._busy = len(batch) > 1
+                started = loop.time()
                 await self._batch(batch)
+                trip_s = loop.time() - started
+                self._wait_s = min(self._linger_s, trip_s) if len(batch) > 1 else 0.0
         finally:
             # Cancelled (the loop is closing): nobody may wait forever.
             while self._queue:
@@ -170,13 +171,11 @@ class GroupCommit(ABC, Generic[Item, Result]):
             self._queued = 0
 
     async def _linger(self) -> None:
-        """Wait as long as the last trip took (``linger_s`` at most) for more items, less if
-        the queue fills or the object stops."""
-        wait_s = min(self._linger_s, self._last_trip_s)
-        if wait_s <= 0 or self._queued >= self._max_size or self._stopping:
+        """Wait ``_wait_s`` for more items, less if the queue fills or the object stops."""
+        if self._wait_s <= 0 or self._queued >= self._max_size or self._stopping:
             return
         self._full.clear()
-        timer = asyncio.get_running_loop().call_later(wait_s, self._full.set)
+        timer = asyncio.get_running_loop().call_later(self._wait_s, self._full.set)
         try:
             await self._full.wait()
         finally:
@@ -193,8 +192,6 @@ class GroupCommit(ABC, Generic[Item, Result]):
         return batch
 
     async def _batch(self, batch: list[_Pending[Item, Result]]) -> None:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         try:
             outcomes = await self._handle([pending.item for pending in batch])
         except Exception as error:
@@ -208,7 +205,6 @@ class GroupCommit(ABC, Generic[Item, Result]):
                 await self._batch([pending])
             return
         self.batches += 1
-        self._last_trip_s = loop.time() - started
         self._wake_settled(batch, outcomes, 0)
 
     def _wake_settled(

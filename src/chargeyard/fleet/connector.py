@@ -6,7 +6,9 @@ the station named for it (a 2.0.1 station's network connection profile, B10). It
 resolved and checked against the outbound networks (``outbound.py``) and dialled by address; a
 ``wss://`` URL adds TLS, and the opening handshake carries the credentials of the security
 profile (``security_profile.py``). The TCP connects wait for a slot at a
-:class:`~chargeyard.fleet.scheduling.Dialer`: the fleet's, or one of the station's own.
+:class:`~chargeyard.fleet.scheduling.Dialer`: the fleet's, or one of the station's own. A
+connection to a loopback address leaves from the source address ``source_addresses.py`` gives the
+station, which keeps a big fleet's connects quick.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from websockets.uri import WebSocketURI, parse_uri
 from chargeyard.fleet.handshake import upgrade_request
 from chargeyard.fleet.scheduling import Dialer
 from chargeyard.fleet.security_profile import basic_authorization, tls_context
+from chargeyard.fleet.source_addresses import PROCESS_SOURCES, SourceAddresses
 
 if TYPE_CHECKING:
     from chargeyard.fleet.chaos.engine import Chaos
@@ -39,6 +42,8 @@ class Connector:
             made at the first dial.
         outbound: the networks a connection may go to; None for any.
         handshake_headers: headers of the station's own in every opening handshake.
+        sources: where the station's connections to a loopback address leave from (default:
+            the process's).
 
     Raises:
         InvalidURI: ``url`` is not a ws:// or wss:// URL.
@@ -50,6 +55,9 @@ class Connector:
         "_handshake_headers",
         "_outbound",
         "_own_dialer",
+        "_source",
+        "_source_for",
+        "_sources",
         "uri",
     )
 
@@ -60,6 +68,7 @@ class Connector:
         dialer: Dialer | None,
         outbound: OutboundPolicy | None,
         handshake_headers: tuple[tuple[str, str], ...],
+        sources: SourceAddresses = PROCESS_SOURCES,
     ) -> None:
         self.uri: WebSocketURI = parse_uri(url)
         self._dialer = dialer
@@ -67,6 +76,10 @@ class Connector:
         self._closing_dialer: asyncio.Task[None] | None = None  # (kept: tasks need an owner)
         self._outbound = outbound
         self._handshake_headers = handshake_headers
+        self._sources = sources
+        # The destination the station was given a source address for, and that address.
+        self._source_for: tuple[str, int] | None = None
+        self._source: str | None = None
 
     def submit(self, runtime: StationRuntime) -> None:
         """Queue ``runtime`` at the dialer, which calls it back to dial."""
@@ -104,13 +117,23 @@ class Connector:
             # elsewhere between the check and the connect (outbound.py).
             [host, *_] = await self._outbound.resolve(uri.host, uri.port)
             server_hostname = uri.host if uri.secure else None
+        source = self._source_address(host, uri.port)
         await asyncio.get_running_loop().create_connection(
             lambda: link,
             host,
             uri.port,
             ssl=tls_context(station, link.endpoint) if uri.secure else None,
             server_hostname=server_hostname,
+            local_addr=None if source is None else (source, 0),
         )
+
+    def _source_address(self, host: str, port: int) -> str | None:
+        """The station's source address for ``host``:``port``, the same at every attempt (a
+        new one only when the station is sent elsewhere)."""
+        if self._source_for != (host, port):
+            self._source_for = (host, port)
+            self._source = self._sources.source_for(host, port)
+        return self._source
 
     def upgrade_request(
         self, station: SimulatedStation, key: str, endpoint: Endpoint | None

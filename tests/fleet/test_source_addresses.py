@@ -5,13 +5,21 @@ across reconnections (fleet/source_addresses.py)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import ssl
 import sys
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
+from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.fleet.connector import Connector
 from chargeyard.fleet.source_addresses import SourceAddresses
+from chargeyard.station.catalog import load_catalog
+from chargeyard.station.clock import SystemClock
+from chargeyard.station.v16 import StationV16
 
 
 def test_the_first_block_keeps_the_kernel_s_choice_and_each_next_block_has_an_address() -> None:
@@ -53,14 +61,22 @@ def test_a_block_of_no_stations_is_refused() -> None:
 class _Held(asyncio.Protocol):
     """A connection opened and closed at once: the test looks only at its source address."""
 
+    endpoint = None  # the runtime's URL, as a Link without a network connection profile
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         transport.close()
 
 
+def _station() -> StationV16:
+    template = load_catalog().template("alfen-eve-single-pro-line")
+    return StationV16("CP-1", template, clock=SystemClock())
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="127.0.0.0/8 is all local on Linux only")
-async def test_stations_connect_from_their_addresses_and_keep_them_when_they_connect_again() -> (
-    None
-):
+@pytest.mark.parametrize("scheme", ["ws", "wss"])
+async def test_stations_connect_from_their_addresses_and_keep_them_when_they_connect_again(
+    scheme: str, tmp_path: Path
+) -> None:
     peers: list[str] = []
     seen = asyncio.Event()
 
@@ -69,12 +85,23 @@ async def test_stations_connect_from_their_addresses_and_keep_them_when_they_con
         seen.set()
         writer.close()
 
-    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    station = _station()
+    tls = None
+    if scheme == "wss":  # the TLS handshake over a socket bound beforehand, checked by name
+        ca = CertificateAuthority(tmp_path / "ca")
+        pair = ca.server("127.0.0.1")
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(pair.cert_file, pair.key_file)
+        outcome = station.model.certificates.install(
+            station.CSMS_ROOT, ca.root_pem, station.clock.now().timestamp()
+        )
+        assert outcome.reason is None
+    server = await asyncio.start_server(accept, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     sources = SourceAddresses(per_source=2, spread=True)
     connectors = [
         Connector(
-            f"ws://127.0.0.1:{port}/ocpp/CP-{number}",
+            f"{scheme}://127.0.0.1:{port}/ocpp/CP-{number}",
             dialer=None,
             outbound=None,
             handshake_headers=(),
@@ -86,8 +113,7 @@ async def test_stations_connect_from_their_addresses_and_keep_them_when_they_con
         # Each station connects, then the first and the last connect again.
         for connector in [*connectors, connectors[0], connectors[-1]]:
             seen.clear()
-            link = cast(Any, _Held())
-            await connector.connect(link, connector.uri, cast(Any, None), None)
+            await connector.connect(cast(Any, _Held()), connector.uri, station, None)
             async with asyncio.timeout(5):
                 await seen.wait()
     assert peers == [
@@ -99,3 +125,25 @@ async def test_stations_connect_from_their_addresses_and_keep_them_when_they_con
         "127.0.0.1",
         "127.0.2.1",
     ]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="127.0.0.0/8 is all local on Linux only")
+async def test_a_refused_connect_from_a_source_address_is_an_os_error_and_leaves_no_socket() -> (
+    None
+):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sources = SourceAddresses(per_source=1, spread=True)
+    assert sources.source_for("127.0.0.1", port) is None  # the first block is taken
+    connector = Connector(
+        f"ws://127.0.0.1:{port}/ocpp/CP-1",
+        dialer=None,
+        outbound=None,
+        handshake_headers=(),
+        sources=sources,
+    )
+    before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(ConnectionRefusedError):
+        await connector.connect(cast(Any, _Held()), connector.uri, _station(), None)
+    assert len(os.listdir("/proc/self/fd")) == before

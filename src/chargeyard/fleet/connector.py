@@ -22,7 +22,7 @@ from websockets.uri import WebSocketURI, parse_uri
 from chargeyard.fleet.handshake import upgrade_request
 from chargeyard.fleet.scheduling import Dialer
 from chargeyard.fleet.security_profile import basic_authorization, tls_context
-from chargeyard.fleet.source_addresses import PROCESS_SOURCES, SourceAddresses
+from chargeyard.fleet.source_addresses import PROCESS_SOURCES, SourceAddresses, source_socket
 
 if TYPE_CHECKING:
     from chargeyard.fleet.chaos.engine import Chaos
@@ -68,7 +68,7 @@ class Connector:
         dialer: Dialer | None,
         outbound: OutboundPolicy | None,
         handshake_headers: tuple[tuple[str, str], ...],
-        sources: SourceAddresses = PROCESS_SOURCES,
+        sources: SourceAddresses | None = None,
     ) -> None:
         self.uri: WebSocketURI = parse_uri(url)
         self._dialer = dialer
@@ -76,7 +76,7 @@ class Connector:
         self._closing_dialer: asyncio.Task[None] | None = None  # (kept: tasks need an owner)
         self._outbound = outbound
         self._handshake_headers = handshake_headers
-        self._sources = sources
+        self._sources = PROCESS_SOURCES if sources is None else sources
         # The destination the station was given a source address for, and that address.
         self._source_for: tuple[str, int] | None = None
         self._source: str | None = None
@@ -117,15 +117,26 @@ class Connector:
             # elsewhere between the check and the connect (outbound.py).
             [host, *_] = await self._outbound.resolve(uri.host, uri.port)
             server_hostname = uri.host if uri.secure else None
+        loop = asyncio.get_running_loop()
+        ssl = tls_context(station, link.endpoint) if uri.secure else None
         source = self._source_address(host, uri.port)
-        await asyncio.get_running_loop().create_connection(
-            lambda: link,
-            host,
-            uri.port,
-            ssl=tls_context(station, link.endpoint) if uri.secure else None,
-            server_hostname=server_hostname,
-            local_addr=None if source is None else (source, 0),
-        )
+        if source is None:
+            await loop.create_connection(
+                lambda: link, host, uri.port, ssl=ssl, server_hostname=server_hostname
+            )
+            return
+        sock = source_socket(source)
+        try:
+            await loop.sock_connect(sock, (host, uri.port))
+            await loop.create_connection(
+                lambda: link,
+                sock=sock,
+                ssl=ssl,
+                server_hostname=(server_hostname or uri.host) if ssl is not None else None,
+            )
+        except BaseException:
+            sock.close()  # (a no-op once a transport has taken and closed it)
+            raise
 
     def _source_address(self, host: str, port: int) -> str | None:
         """The station's source address for ``host``:``port``, the same at every attempt (a

@@ -22,6 +22,7 @@ answers only on 127.0.0.1) and other destinations keep the kernel's choice.
 from __future__ import annotations
 
 import ipaddress
+import socket
 import sys
 from collections import Counter
 
@@ -30,6 +31,7 @@ STATIONS_A_SOURCE = 8192
 under the 14,000 even ports where connects slow down, with room for other processes' connections
 to the same destination."""
 
+_IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)  # Linux's value
 _LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
 _FIRST = int(ipaddress.IPv4Address("127.0.0.1"))
 
@@ -63,6 +65,25 @@ class SourceAddresses:
         block = taken // self._per_source
         # 127.0.1.1, 127.0.2.1, ..., 127.0.255.1, 127.1.0.1, ...: one address a /24.
         return None if block == 0 else str(ipaddress.IPv4Address(_FIRST + (block << 8)))
+
+
+def source_socket(source: str) -> socket.socket:
+    """A non-blocking TCP socket bound to ``source``, its port left to the connect.
+
+    ``IP_BIND_ADDRESS_NO_PORT`` (Linux 4.2 on) leaves the port to ``connect()``, which may reuse
+    a port that another destination's connection holds. A ``bind()`` to port 0 would take a
+    port of its own at once, by a walk that slows as the machine's ports fill: 1 to 5 ms a bind
+    with 36,000 connections of earlier runs in TIME_WAIT, against 7 microseconds.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_IP, _IP_BIND_ADDRESS_NO_PORT, 1)
+        sock.bind((source, 0))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def _is_loopback_v4(host: str) -> bool:

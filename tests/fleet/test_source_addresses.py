@@ -5,6 +5,7 @@ across reconnections (fleet/source_addresses.py)."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import socket
 import ssl
@@ -15,11 +16,13 @@ from typing import Any, cast
 import pytest
 
 from chargeyard.conformance.tls_chain import CertificateAuthority
+from chargeyard.fleet import source_addresses
 from chargeyard.fleet.connector import Connector
 from chargeyard.fleet.source_addresses import SourceAddresses
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.v16 import StationV16
+from tests.polling import until
 
 
 def test_the_first_block_keeps_the_kernel_s_choice_and_each_next_block_has_an_address() -> None:
@@ -147,3 +150,39 @@ async def test_a_refused_connect_from_a_source_address_is_an_os_error_and_leaves
     with pytest.raises(ConnectionRefusedError):
         await connector.connect(cast(Any, _Held()), connector.uri, _station(), None)
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+async def test_where_the_system_refuses_the_address_stations_keep_the_kernel_s_choice(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refused(source: str) -> socket.socket:
+        raise OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address")
+
+    monkeypatch.setattr(source_addresses, "source_socket", refused)
+    peers: list[str] = []
+
+    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peers.append(writer.get_extra_info("peername")[0])
+        writer.close()
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    sources = SourceAddresses(per_source=1, spread=True)
+    async with server:
+        for number in range(1, 4):
+            connector = Connector(
+                f"ws://127.0.0.1:{port}/ocpp/CP-{number}",
+                dialer=None,
+                outbound=None,
+                handshake_headers=(),
+                sources=sources,
+            )
+            await connector.connect(cast(Any, _Held()), connector.uri, _station(), None)
+        await until(lambda: len(peers) == 3)
+    assert peers == ["127.0.0.1"] * 3
+    assert sources.source_for("127.0.0.1", port) is None  # no address given any more
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "cannot connect from 127.0.1.1 ([Errno 99] Cannot assign requested address): the "
+        "stations' connections leave from the system's own choice of address"
+    ]

@@ -22,7 +22,7 @@ from websockets.uri import WebSocketURI, parse_uri
 from chargeyard.fleet.handshake import upgrade_request
 from chargeyard.fleet.scheduling import Dialer
 from chargeyard.fleet.security_profile import basic_authorization, tls_context
-from chargeyard.fleet.source_addresses import PROCESS_SOURCES, SourceAddresses, source_socket
+from chargeyard.fleet.source_addresses import PROCESS_SOURCES, SourceAddresses
 
 if TYPE_CHECKING:
     from chargeyard.fleet.chaos.engine import Chaos
@@ -120,12 +120,12 @@ class Connector:
         loop = asyncio.get_running_loop()
         ssl = tls_context(station, link.endpoint) if uri.secure else None
         source = self._source_address(host, uri.port)
-        if source is None:
+        sock = None if source is None else self._sources.bound_socket(source)
+        if sock is None:
             await loop.create_connection(
                 lambda: link, host, uri.port, ssl=ssl, server_hostname=server_hostname
             )
             return
-        sock = source_socket(source)
         try:
             await loop.sock_connect(sock, (host, uri.port))
             await loop.create_connection(

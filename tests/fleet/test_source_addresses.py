@@ -70,6 +70,10 @@ class _Held(asyncio.Protocol):
         transport.close()
 
 
+def _connector(url: str, sources: SourceAddresses) -> Connector:
+    return Connector(url, dialer=None, outbound=None, handshake_headers=(), sources=sources)
+
+
 def _station() -> StationV16:
     template = load_catalog().template("alfen-eve-single-pro-line")
     return StationV16("CP-1", template, clock=SystemClock())
@@ -103,13 +107,7 @@ async def test_stations_connect_from_their_addresses_and_keep_them_when_they_con
     port = server.sockets[0].getsockname()[1]
     sources = SourceAddresses(per_source=2, spread=True)
     connectors = [
-        Connector(
-            f"{scheme}://127.0.0.1:{port}/ocpp/CP-{number}",
-            dialer=None,
-            outbound=None,
-            handshake_headers=(),
-            sources=sources,
-        )
+        _connector(f"{scheme}://127.0.0.1:{port}/ocpp/CP-{number}", sources)
         for number in range(1, 6)
     ]
     async with server:
@@ -139,13 +137,7 @@ async def test_a_refused_connect_from_a_source_address_is_an_os_error_and_leaves
         port = probe.getsockname()[1]
     sources = SourceAddresses(per_source=1, spread=True)
     assert sources.source_for("127.0.0.1", port) is None  # the first block is taken
-    connector = Connector(
-        f"ws://127.0.0.1:{port}/ocpp/CP-1",
-        dialer=None,
-        outbound=None,
-        handshake_headers=(),
-        sources=sources,
-    )
+    connector = _connector(f"ws://127.0.0.1:{port}/ocpp/CP-1", sources)
     before = len(os.listdir("/proc/self/fd"))
     with pytest.raises(ConnectionRefusedError):
         await connector.connect(cast(Any, _Held()), connector.uri, _station(), None)
@@ -170,13 +162,7 @@ async def test_where_the_system_refuses_the_address_stations_keep_the_kernel_s_c
     sources = SourceAddresses(per_source=1, spread=True)
     async with server:
         for number in range(1, 4):
-            connector = Connector(
-                f"ws://127.0.0.1:{port}/ocpp/CP-{number}",
-                dialer=None,
-                outbound=None,
-                handshake_headers=(),
-                sources=sources,
-            )
+            connector = _connector(f"ws://127.0.0.1:{port}/ocpp/CP-{number}", sources)
             await connector.connect(cast(Any, _Held()), connector.uri, _station(), None)
         await until(lambda: len(peers) == 3)
     assert peers == ["127.0.0.1"] * 3
@@ -186,3 +172,18 @@ async def test_where_the_system_refuses_the_address_stations_keep_the_kernel_s_c
         "cannot connect from 127.0.1.1 ([Errno 99] Cannot assign requested address): the "
         "stations' connections leave from the system's own choice of address"
     ]
+
+
+async def test_a_source_socket_that_cannot_be_made_fails_the_connect_and_spreading_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_files(source: str) -> socket.socket:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(source_addresses, "source_socket", no_files)
+    sources = SourceAddresses(per_source=1, spread=True)
+    assert sources.source_for("127.0.0.1", 9) is None
+    connector = _connector("ws://127.0.0.1:9/ocpp/CP-2", sources)
+    with pytest.raises(OSError, match="Too many open files"):
+        await connector.connect(cast(Any, _Held()), connector.uri, _station(), None)
+    assert sources.source_for("127.0.0.1", 9) == "127.0.2.1"  # still spreading

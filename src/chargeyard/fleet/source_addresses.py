@@ -21,6 +21,7 @@ answers only on 127.0.0.1) and other destinations keep the kernel's choice.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
 import socket
@@ -72,10 +73,17 @@ class SourceAddresses:
     def bound_socket(self, source: str) -> socket.socket | None:
         """A socket to connect from ``source`` (:func:`source_socket`); None where the system
         refuses the address (a sandbox whose loopback has 127.0.0.1 only), and from then on
-        every station keeps the kernel's choice."""
+        every station keeps the kernel's choice.
+
+        Raises:
+            OSError: no socket could be made (the process's open files are used up); the
+                connect fails as it would from the kernel's choice.
+        """
         try:
             return source_socket(source)
         except OSError as error:
+            if error.errno != errno.EADDRNOTAVAIL:
+                raise
             if self._spread:
                 logger.warning(
                     "cannot connect from %s (%s): the stations' connections leave from the "

@@ -147,7 +147,10 @@ async def test_a_refused_connect_from_a_source_address_is_an_os_error_and_leaves
 async def test_where_the_system_refuses_the_address_stations_keep_the_kernel_s_choice(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    tried: list[str] = []
+
     def refused(source: str) -> socket.socket:
+        tried.append(source)
         raise OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address")
 
     monkeypatch.setattr(source_addresses, "source_socket", refused)
@@ -160,12 +163,16 @@ async def test_where_the_system_refuses_the_address_stations_keep_the_kernel_s_c
     server = await asyncio.start_server(accept, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     sources = SourceAddresses(per_source=1, spread=True)
+    connectors = [
+        _connector(f"ws://127.0.0.1:{port}/ocpp/CP-{number}", sources) for number in range(1, 4)
+    ]
     async with server:
-        for number in range(1, 4):
-            connector = _connector(f"ws://127.0.0.1:{port}/ocpp/CP-{number}", sources)
+        # CP-2, given 127.0.1.1 before it was refused, connects again: no second try.
+        for connector in [*connectors, connectors[1]]:
             await connector.connect(cast(Any, _Held()), connector.uri, _station(), None)
-        await until(lambda: len(peers) == 3)
-    assert peers == ["127.0.0.1"] * 3
+        await until(lambda: len(peers) == 4)
+    assert peers == ["127.0.0.1"] * 4
+    assert tried == ["127.0.1.1"]
     assert sources.source_for("127.0.0.1", port) is None  # no address given any more
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert warnings == [

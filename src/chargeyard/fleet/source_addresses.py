@@ -36,7 +36,6 @@ under the 14,000 even ports where connects slow down, with room for other proces
 to the same destination."""
 
 _IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)  # Linux's value
-_LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
 _FIRST = int(ipaddress.IPv4Address("127.0.0.1"))
 
 
@@ -79,18 +78,19 @@ class SourceAddresses:
             OSError: no socket could be made (the process's open files are used up); the
                 connect fails as it would from the kernel's choice.
         """
+        if not self._spread:
+            return None  # a station given its address before the system refused one
         try:
             return source_socket(source)
         except OSError as error:
             if error.errno != errno.EADDRNOTAVAIL:
                 raise
-            if self._spread:
-                logger.warning(
-                    "cannot connect from %s (%s): the stations' connections leave from the "
-                    "system's own choice of address",
-                    source,
-                    error,
-                )
+            logger.warning(
+                "cannot connect from %s (%s): the stations' connections leave from the "
+                "system's own choice of address",
+                source,
+                error,
+            )
             self._spread = False
             return None
 
@@ -119,7 +119,7 @@ def _is_loopback_v4(host: str) -> bool:
         address = ipaddress.ip_address(host)
     except ValueError:
         return False  # a name: dialled by the kernel's choice
-    return isinstance(address, ipaddress.IPv4Address) and address in _LOOPBACK
+    return isinstance(address, ipaddress.IPv4Address) and address.is_loopback  # 127.0.0.0/8
 
 
 PROCESS_SOURCES = SourceAddresses()

@@ -311,7 +311,8 @@ async def test_the_fleet_runs_automatic_sessions_end_to_end(tmp_path: Path) -> N
         async def sessions_completed() -> bool:
             return await csms.store.transactions.count(status="completed") >= 6
 
-        await eventually(sessions_completed, within=10)
+        # Six sessions take about a second; the bound is for a machine busy with the whole suite.
+        await eventually(sessions_completed, within=30)
         assert autogen.counters.sessions_started >= 6
         await fleet.stop_all()
         assert fleet.autogen is None

@@ -179,14 +179,26 @@ async def test_reassembles_messages_the_csms_sends_in_fragments() -> None:
         await runtime.stop()
 
 
-async def test_answers_the_csms_pings_and_stays_connected() -> None:
+async def test_answers_the_csms_pings_and_stays_connected(monkeypatch: pytest.MonkeyPatch) -> None:
     async with WireCsms(ping_interval=0.05) as csms:
         runtime = make_runtime(csms.url())
         runtime.start()
         await until(lambda: accepted(runtime))
+        await until(lambda: runtime.stats.frames_received >= 3)  # the two statuses' answers
+        steps = 0
+        step = StationRuntime._step
+
+        def counted_step(self: StationRuntime) -> None:
+            nonlocal steps
+            steps += 1
+            step(self)
+
+        monkeypatch.setattr(StationRuntime, "_step", counted_step)
         await asyncio.sleep(0.4)  # eight pings: an unanswered one closes the connection
         assert runtime.connected
         assert csms.connects["CP-1"] == 1
+        # A ping is the protocol's to answer: the station is not stepped for it.
+        assert steps == 0
         await runtime.stop()
 
 

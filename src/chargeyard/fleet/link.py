@@ -83,6 +83,7 @@ class Link(asyncio.Protocol):
             runtime._opened(self)
             if self.ws is None:
                 return  # refused after all (stopped meanwhile)
+            runtime._step()  # the session's first frames (its BootNotification)
         chaos = runtime.chaos
         if data and (self._down is not None or (chaos is not None and chaos.shaping)):
             self._shaped(data, "down")
@@ -95,12 +96,14 @@ class Link(asyncio.Protocol):
         if ws is None:
             return
         ws.receive_data(data)
+        received = False
         for event in ws.events_received():
             if not isinstance(event, Frame):
                 continue  # (a client's protocol yields frames only, once open)
             if event.opcode is Opcode.TEXT:
                 if event.fin:
                     runtime._received(bytes(event.data))
+                    received = True
                 else:
                     self._fragments = [bytes(event.data)]
             elif event.opcode is Opcode.CONT and self._fragments is not None:
@@ -108,8 +111,13 @@ class Link(asyncio.Protocol):
                 if event.fin:
                     message, self._fragments = b"".join(self._fragments), None
                     runtime._received(message)
+                    received = True
             # Binary messages are not OCPP-J; ping, pong and close are the protocol's.
-        runtime._step()
+        if received:
+            # A station steps only on what it was told: the central system's keepalive pings
+            # (a ping a minute to every station) change nothing of it, and need only the
+            # protocol's pong flushed.
+            runtime._step()
         self.flush()
 
     def _shake_hands(self, data: bytes) -> tuple[Protocol | None, bytes]:

@@ -13,6 +13,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosedError
 
 from chargeyard.transport.push import PushServerConnection
+from tests.polling import until
 
 
 @asynccontextmanager
@@ -137,3 +138,23 @@ async def test_send_texts_after_the_connection_closed_sends_nothing() -> None:
         await client.close()
     await server_side.wait_closed()
     assert server_side.send_texts([b"late"]) is False
+
+
+async def test_a_connection_keeps_within_the_attributes_whose_keys_cpython_shares() -> None:
+    # CPython (3.11) shares the keys of its instances' attribute dicts up to 29 attributes;
+    # past that each connection's dict takes about 1.3 KiB more (transport/push.py's _Push).
+    seen: list[PushServerConnection] = []
+
+    async def late_listener(connection: PushServerConnection) -> None:
+        await asyncio.sleep(0.1)  # messages and a fragmented one arrive before listen()
+        connection.listen(lambda message: None)
+        seen.append(connection)
+
+    async with pushing(late_listener) as client:
+        await client.send("early")
+        await client.send(["frag", "ment"])
+        await until(lambda: bool(seen))
+        await asyncio.wait_for(await client.ping(), 5)  # the pong: the server read the ping
+        assert seen[0].reads >= 2
+        assert seen[0].heard_at > 0
+    assert len(vars(seen[0])) <= 29

@@ -96,6 +96,7 @@ from chargeyard.store.station_lookup import StationLookup
 from chargeyard.store.station_writer import StationWriter
 from chargeyard.tls_settings import TlsSettings
 from chargeyard.transport import OcppConnection
+from chargeyard.transport.keepalive import Keepalive
 from chargeyard.transport.push import PushServerConnection
 from chargeyard.transport.scheduler import WorkQueue
 
@@ -141,11 +142,13 @@ class CsmsSettings:
         retention: how much history the store keeps (``store/retention.py``), trimmed by a
             task the listener owns; None keeps everything.
         ping_interval, ping_timeout: the listener's own WebSocket pings, which only find
-            stations gone without closing their socket (None: no pings). Keeping the
-            connection alive is the station's part (OCPP-J 1.6 section 5.3, OCPP 2.0.1 part 4
-            section 5.3: it pings every WebSocketPingInterval, 60 s by default in chargeyard's
-            stations); pings every 20 s from the central system as well (the ``websockets``
-            default) cost a node with 12,500 stations 625 pings and pongs a second.
+            stations gone without closing their socket (None: no pings): a station that has
+            sent nothing for ``ping_interval`` seconds is pinged, and closed with 1011 when
+            nothing comes back within ``ping_timeout`` (``transport/keepalive.py``, one task
+            for all connections). Keeping the connection alive is the station's part (OCPP-J
+            1.6 section 5.3, OCPP 2.0.1 part 4 section 5.3: WebSocketPingInterval); pings
+            every 20 s from the central system (the ``websockets`` default) would cost a node
+            with 12,500 stations 625 pings and pongs a second.
         backlog_s: new connections are held, then refused with 503, while the oldest station
             message waiting to be handled has waited longer than this (``backpressure.py``);
             None lets every handshake in at once.
@@ -243,6 +246,13 @@ class CsmsServer:
             if self.settings.backlog_s is None
             else ConnectionGate(self._work, backlog_s=self.settings.backlog_s)
         )
+        self.keepalive = (
+            None
+            if self.settings.ping_interval is None
+            else Keepalive(self.settings.ping_interval, self.settings.ping_timeout)
+        )
+        """Pings the stations silent for ``ping_interval``, closes those that answer nothing
+        (``transport/keepalive.py``); None without pings."""
         self._handshake = Handshake(
             store,
             self._lookup,
@@ -314,9 +324,10 @@ class CsmsServer:
                     PushServerConnection if self._tls is None else self._tls.connection_class
                 ),
                 max_size=socket_limit(self.settings.max_frame_bytes),
-                ping_interval=self.settings.ping_interval,
-                ping_timeout=self.settings.ping_timeout,
+                ping_interval=None,  # one keepalive for all connections: self.keepalive
             )
+            if self.keepalive is not None:
+                await self.keepalive.start()
         except BaseException:
             await self._work.stop()
             await self._stop_retention()
@@ -355,6 +366,8 @@ class CsmsServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        if self.keepalive is not None:
+            await self.keepalive.stop()
         await self.boot_grace.close()  # (a station's next boot asks again)
         if self._gate is not None:
             await self._gate.close()
@@ -389,6 +402,18 @@ class CsmsServer:
         await self._server.serve_forever()
 
     async def _serve_station(self, websocket: ServerConnection) -> None:
+        keepalive = self.keepalive
+        if keepalive is None:
+            await self._serve_open_station(websocket)
+            return
+        assert isinstance(websocket, PushServerConnection)
+        keepalive.add(websocket)
+        try:
+            await self._serve_open_station(websocket)
+        finally:
+            keepalive.discard(websocket)
+
+    async def _serve_open_station(self, websocket: ServerConnection) -> None:
         identity = identity_from_path(websocket.request.path if websocket.request else "")
         if identity is None:  # refused in the handshake
             return

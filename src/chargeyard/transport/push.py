@@ -5,8 +5,9 @@ task (``recv()``), and every ``send()`` runs an async context manager that check
 writes and drains. For a central system answering thousands of small OCPP frames a second that
 is a task wake-up, a future and a generator per frame, about an eighth of the event loop's time
 (docs/benchmarks-csms.md). :class:`PushServerConnection` keeps everything else of
-the library's server (the opening handshake and its hooks, ping/pong and keepalive, the closing
-handshake and its timeout) and changes only the two ends of the data path:
+the library's server (the opening handshake and its hooks, ping/pong, the closing handshake
+and its timeout) and changes only the two ends of the data path, and gives the listener's one
+keepalive (``keepalive.py``) what it needs: when bytes last came, a ping, a close:
 
 * once :meth:`~PushServerConnection.listen` is called, each complete text message is passed to
   the listener from ``data_received``, synchronously, in order (fragments are joined; messages
@@ -22,8 +23,10 @@ section 7.4.1). Pass the class as ``serve(..., create_connection=PushServerConne
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.frames import CloseCode, Frame, Opcode
@@ -35,13 +38,38 @@ MessageListener = Callable[[str], None]
 """Called on the event loop with each text message, in order; it must not block."""
 
 
+class _Push:
+    """A connection's own state, in one object of fixed slots: CPython shares the keys of
+    instances' attribute dicts only up to 29 attributes (3.11), and the library's connection
+    has 27; past that, every connection's dict takes about 1.3 KiB more."""
+
+    __slots__ = ("early", "fragments", "heard_at", "listener", "reads")
+
+    def __init__(self) -> None:
+        self.listener: MessageListener | None = None
+        self.early: list[str] | None = None  # messages that arrived before listen()
+        self.fragments: list[bytes] | None = None  # a text message's, until its last frame
+        self.heard_at = 0.0  # the loop's time when bytes last arrived
+        self.reads = 0  # how many times bytes arrived
+
+
 class PushServerConnection(ServerConnection):
     """A :class:`~websockets.asyncio.server.ServerConnection` whose text messages are pushed
     to a listener instead of being read with ``recv()``."""
 
-    _listener: MessageListener | None = None
-    _early: list[str] | None = None  # messages that arrived after the handshake, before listen()
-    _fragments: list[bytes] | None = None  # a text message's, until its last frame
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._push = _Push()
+
+    @property
+    def heard_at(self) -> float:
+        """The loop's time when bytes last arrived (``keepalive.py`` pings the silent ones)."""
+        return self._push.heard_at
+
+    @property
+    def reads(self) -> int:
+        """How many times bytes arrived (``keepalive.py`` tells a pong by it)."""
+        return self._push.reads
 
     def listen(self, listener: MessageListener) -> None:
         """Deliver every text message to ``listener`` from now on, the early ones first.
@@ -51,8 +79,9 @@ class PushServerConnection(ServerConnection):
         headers are some forty objects a connection (lists, tuples, dicts) that memory would
         hold, and the garbage collector visit, for as long as the peer stays connected."""
         self._forget_handshake_headers()
-        self._listener = listener
-        early, self._early = self._early or [], None
+        push = self._push
+        push.listener = listener
+        early, push.early = push.early or [], None
         for message in early:
             self._deliver(message)
 
@@ -78,6 +107,34 @@ class PushServerConnection(ServerConnection):
             return False
         return True
 
+    def data_received(self, data: bytes) -> None:
+        push = self._push
+        push.heard_at = self.loop.time()
+        push.reads += 1
+        super().data_received(data)
+
+    def send_keepalive_ping(self) -> bool:
+        """Send a ping (``keepalive.py``: the pong is any bytes back); False when the
+        connection is no longer open."""
+        if self.protocol.state is not State.OPEN:
+            return False
+        self.protocol.send_ping(b"")
+        try:
+            self.send_data()
+        except Exception as error:  # the socket failed under us: the connection ends
+            self.set_connection_exc(error)
+            self.transport.abort()
+            return False
+        return True
+
+    def fail_keepalive(self) -> None:
+        """Close the connection with 1011, as ``websockets``' own keepalive does, without
+        waiting for the closing handshake of a peer that stopped answering."""
+        self.protocol.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
+        with contextlib.suppress(Exception):  # nothing more to lose
+            self.send_data()
+        self.transport.abort()
+
     def process_event(self, event: Event) -> None:
         if self.request is None or not isinstance(event, Frame):
             super().process_event(event)  # the opening handshake's request
@@ -87,12 +144,13 @@ class PushServerConnection(ServerConnection):
             if event.fin:
                 self._decoded(bytes(event.data))
             else:
-                self._fragments = [bytes(event.data)]
+                self._push.fragments = [bytes(event.data)]
         elif opcode is Opcode.CONT:
-            if self._fragments is not None:  # (else the rest of a binary message)
-                self._fragments.append(bytes(event.data))
+            push = self._push
+            if push.fragments is not None:  # (else the rest of a binary message)
+                push.fragments.append(bytes(event.data))
                 if event.fin:
-                    message, self._fragments = b"".join(self._fragments), None
+                    message, push.fragments = b"".join(push.fragments), None
                     self._decoded(message)
         elif opcode is Opcode.BINARY:
             logger.warning("%s: binary message ignored (OCPP-J uses text)", self._who())
@@ -106,17 +164,19 @@ class PushServerConnection(ServerConnection):
             self.protocol.fail(CloseCode.INVALID_DATA, "invalid UTF-8 in a text message")
             self.send_data()
             return
-        if self._listener is None:
-            if self._early is None:
-                self._early = []
-            self._early.append(message)
+        push = self._push
+        if push.listener is None:
+            if push.early is None:
+                push.early = []
+            push.early.append(message)
         else:
             self._deliver(message)
 
     def _deliver(self, message: str) -> None:
-        assert self._listener is not None
+        listener = self._push.listener
+        assert listener is not None
         try:
-            self._listener(message)
+            listener(message)
         except Exception:  # a bug in the listener must not end the socket's data path
             logger.exception("%s: the message listener failed", self._who())
 

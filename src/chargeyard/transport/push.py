@@ -99,9 +99,14 @@ class PushServerConnection(ServerConnection):
             return False
         for frame in frames:
             self.protocol.send_text(frame)
+        return self._write_now()
+
+    def _write_now(self) -> bool:
+        """Write what the protocol has to send; False when the socket failed under us (the
+        connection then ends)."""
         try:
             self.send_data()
-        except Exception as error:  # the socket failed under us: the connection ends
+        except Exception as error:
             self.set_connection_exc(error)
             self.transport.abort()
             return False
@@ -119,13 +124,7 @@ class PushServerConnection(ServerConnection):
         if self.protocol.state is not State.OPEN:
             return False
         self.protocol.send_ping(b"")
-        try:
-            self.send_data()
-        except Exception as error:  # the socket failed under us: the connection ends
-            self.set_connection_exc(error)
-            self.transport.abort()
-            return False
-        return True
+        return self._write_now()
 
     def fail_keepalive(self) -> None:
         """Close the connection with 1011, as ``websockets``' own keepalive does, without

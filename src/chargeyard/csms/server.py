@@ -314,7 +314,7 @@ class CsmsServer:
         self._tls = None if tls is None else TlsAcceptor(tls.server_context())
         try:
             self._server = await serve(
-                self._serve_station,
+                self._serve_connection,
                 self.settings.host,
                 self.settings.port,
                 process_request=self._handshake.process_request,
@@ -401,19 +401,21 @@ class CsmsServer:
         assert self._server is not None
         await self._server.serve_forever()
 
-    async def _serve_station(self, websocket: ServerConnection) -> None:
+    async def _serve_connection(self, websocket: ServerConnection) -> None:
+        """A station's connection, its handshake done, watched by the keepalive while it
+        lasts."""
         keepalive = self.keepalive
         if keepalive is None:
-            await self._serve_open_station(websocket)
+            await self._serve_station(websocket)
             return
         assert isinstance(websocket, PushServerConnection)
         keepalive.add(websocket)
         try:
-            await self._serve_open_station(websocket)
+            await self._serve_station(websocket)
         finally:
             keepalive.discard(websocket)
 
-    async def _serve_open_station(self, websocket: ServerConnection) -> None:
+    async def _serve_station(self, websocket: ServerConnection) -> None:
         identity = identity_from_path(websocket.request.path if websocket.request else "")
         if identity is None:  # refused in the handshake
             return

@@ -3,10 +3,10 @@ closing their socket.
 
 Why: ``websockets``' keepalive is a task per connection that sleeps, pings, and waits for the
 pong under a timeout, every interval, whether or not the station spoke meanwhile: two task
-wake-ups, a timer and a future a ping. A central system node of 16,667 stations pinging each
-every 5 s spent about half again the CPU of its boot on it (``benchmarks/scale.py``), and at
-the default 60 s a long boot storm pays it too, for every station booted so far.
-:class:`Keepalive` is one task for all of them, on a wheel of slots (a second at most):
+wake-ups, a timer and a future a ping, several times what the ping itself costs. A boot storm
+that lasts minutes pays that for every station booted so far (docs/benchmarks-scale.md, "What
+a boot costs"). :class:`Keepalive` is one task for all of them, on a wheel of slots (a second
+at most):
 
 * a connection that has received nothing for ``interval`` seconds is sent a ping (a station
   that spoke, a Heartbeat or any other frame, is evidently there: it is not pinged);

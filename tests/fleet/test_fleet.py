@@ -293,11 +293,16 @@ async def test_a_2_0_1_fleet_boots_against_our_csms(tmp_path: Path) -> None:
 
 
 async def test_the_fleet_runs_automatic_sessions_end_to_end(tmp_path: Path) -> None:
+    # A driver stays a second and the next comes a second after: slow enough that a round
+    # trip of a few hundred milliseconds (a machine busy with the whole suite) still fits a
+    # session's calls in the stay. Drivers who come and go faster than the station's one call
+    # at a time (OCPP-J 4.1.1) can take leave before their Authorize is answered, so they start
+    # no transaction, and the calls they leave behind queue up for the next ones.
     config = AutogenConfig(
-        sessions_per_hour=360_000,
-        mean_session_s=0.1,
+        sessions_per_hour=3600,
+        mean_session_s=1.0,
         session_sigma=0.0,
-        min_idle_s=0.0,
+        min_idle_s=1.0,
         handling_s=(0.01, 0.02),
     )
     async with our_csms(tmp_path) as csms, fast_fleet() as fleet:
@@ -309,11 +314,11 @@ async def test_the_fleet_runs_automatic_sessions_end_to_end(tmp_path: Path) -> N
         assert fleet.autogen is autogen
 
         async def sessions_completed() -> bool:
-            return await csms.store.transactions.count(status="completed") >= 6
+            return await csms.store.transactions.count(status="completed") >= 3
 
-        # Six sessions take about a second; the bound is for a machine busy with the whole suite.
+        # Three sessions take about two seconds; the bound is for a machine busy with the suite.
         await eventually(sessions_completed, within=30)
-        assert autogen.counters.sessions_started >= 6
+        assert autogen.counters.sessions_started >= 3
         await fleet.stop_all()
         assert fleet.autogen is None
         assert not autogen.running

@@ -105,13 +105,14 @@ async def test_a_node_gone_has_its_stations_marked_offline_by_a_live_node_but_on
         await b.renew()  # B notices
 
         await eventually(lambda: _offline(store, "CP-1", "CP-2"))
-        # The count is logged once the whole mark is done (CP-3 checked against B's hold and
-        # the claimed list deleted, after the rows were written).
+        # The count is logged once the whole mark is done (CP-3 checked against B's hold, the
+        # gone stations' keys and the claimed list deleted, after the rows were written).
         await until(
             lambda: "2 stations of CSMS node csms-a, gone, marked offline" in caplog.messages
         )
         assert await is_online(store, "CP-3")
         assert await is_online(store, "CP-B")
+        assert await _keys(prefix, "CP-1", "CP-2", "CP-3", "CP-B") == {"CP-3", "CP-B"}
 
 
 async def test_a_node_that_starts_leaves_the_live_nodes_stations_online(
@@ -158,10 +159,14 @@ async def test_a_node_restarted_under_its_name_marks_offline_what_did_not_reconn
         await before.renew()  # (its first run: it never closes, as after a kill -9)
         try:
             # Restarted at once, before its presence expired; CP-2 is back already.
-            async with node("csms-a", holding("CP-2"), prefix, store):
+            async with node("csms-a", holding("CP-2"), prefix, store) as after:
+                # (the previous run's keys count no more from the moment it joined)
+                assert not await after.is_connected("CP-1")
                 await eventually(lambda: _offline(store, "CP-1"))
                 assert await is_online(store, "CP-2")
                 assert await is_online(store, "CP-B")
+                await eventually(lambda: _no_keys(prefix, "CP-1"))
+                assert await after.is_connected("CP-2")
         finally:
             await before.close()
 
@@ -287,6 +292,19 @@ async def test_a_claim_run_after_its_claimers_own_presence_lapsed_claims_nobody(
     finally:
         await tasks.cancel()
         await client.aclose()
+
+
+async def _keys(prefix: str, *identities: str) -> set[str]:
+    """Those of ``identities`` whose station key is in Redis (present or not)."""
+    client: Redis = Redis.from_url(redis_url())
+    try:
+        return {i for i in identities if await client.exists(f"{prefix}station:{i}")}
+    finally:
+        await client.aclose()
+
+
+async def _no_keys(prefix: str, *identities: str) -> bool:
+    return not await _keys(prefix, *identities)
 
 
 async def _members(prefix: str) -> set[str]:

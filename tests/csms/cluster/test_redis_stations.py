@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from chargeyard.api import ApiSettings, create_app
 from chargeyard.csms.cluster.redis_presence import NODE_LIST_TTL_S
-from chargeyard.csms.cluster.redis_station_presence import ANNOUNCE_WAIT_S
+from chargeyard.csms.cluster.redis_station_presence import ANNOUNCE_WAIT_S, KEY_TTL_S
 from chargeyard.csms.cluster.redis_stations import RedisStations
 from chargeyard.csms.commands import Charger, get_configuration
 from chargeyard.csms.commands.transactions import remote_start
@@ -130,10 +130,10 @@ async def test_a_presence_names_the_version_by_its_subprotocol_or_as_earlier_rel
         await connect(registry, api, "CP-1", Station(V201))
         client: Redis = Redis.from_url(url)
         try:
-            assert orjson.loads(await client.get(f"{node.prefix}station:CP-1")) == {
-                "node": "csms-a",
-                "version": "ocpp2.0.1",
-            }
+            presence = orjson.loads(await client.get(f"{node.prefix}station:CP-1"))
+            run = (await client.get(f"{node.prefix}alive:csms-a")).decode()
+            assert presence == {"node": "csms-a", "version": "ocpp2.0.1", "run": run}
+            # (no run: an earlier release's key, which expired with its node's presence)
             old = b'{"node":"csms-old","version":"1.6"}'
             await client.set(f"{node.prefix}station:CP-OLD", old, ex=15)
         finally:
@@ -182,16 +182,46 @@ async def test_a_station_that_goes_is_forgotten_unless_it_moved_to_another_node(
             assert await api.version_of("CP-1") is V201
 
 
-async def test_a_station_s_key_expires_unless_renewed() -> None:
+async def test_a_station_s_key_counts_while_its_node_s_presence_lasts() -> None:
     url = redis_url()
-    async with cluster(url, presence_ttl_s=3) as (registry, node, api):
-        await connect(registry, api, "CP-1", Station(V16))
-        client: Redis = Redis.from_url(url)
-        try:
-            ttl = await client.ttl(f"{node.prefix}station:CP-1")
-        finally:
-            await client.aclose()
-        assert 0 < ttl <= 3
+    client: Redis = Redis.from_url(url)
+    try:
+        async with cluster(url, presence_ttl_s=3) as (registry, node, api):
+            await connect(registry, api, "CP-1", Station(V16))
+            key, alive = f"{node.prefix}station:CP-1", f"{node.prefix}alive:csms-a"
+            # The node's presence is renewed a third of its TTL apart; the stations' keys
+            # need no renewal of their own (a day's TTL bounds what a cluster gone leaves).
+            assert 0 < await client.ttl(alive) <= 3
+            assert 3 < await client.ttl(key) <= KEY_TTL_S
+
+            await client.delete(alive)  # its presence expired (a kill -9, a stall)
+            assert await client.exists(key)
+            assert not await api.is_connected("CP-1")
+            with pytest.raises(StationNotConnected):
+                await api.version_of("CP-1")
+
+            await node.renew(keys=False)  # back: its presence alone brings its keys back
+            assert await api.version_of("CP-1") is V16
+    finally:
+        await client.aclose()
+
+
+async def test_a_node_s_presence_renewal_leaves_its_stations_keys_alone() -> None:
+    url = redis_url()
+    client: Redis = Redis.from_url(url)
+    try:
+        async with cluster(url) as (registry, node, api):
+            await connect(registry, api, "CP-1", Station(V16))
+            key = f"{node.prefix}station:CP-1"
+            await client.expire(key, 100)
+
+            await node.renew(keys=False)
+            assert 0 < await client.ttl(key) <= 100
+
+            await node.renew()  # (every KEY_RENEW_S)
+            assert 100 < await client.ttl(key) <= KEY_TTL_S
+    finally:
+        await client.aclose()
 
 
 async def test_a_node_s_hash_holds_its_stations_outlives_its_presence_and_goes_when_it_closes() -> (
@@ -229,13 +259,14 @@ async def test_a_renewal_brings_back_a_lost_key_and_leaves_a_moved_station_to_it
             # heard that its socket closed.
             await client.delete(f"{node.prefix}station:CP-1")
             async with RedisStations(url, registry=Registry(), node="csms-b", prefix=node.prefix):
-                moved = b'{"node":"csms-b","version":"ocpp2.0.1"}'
+                run = (await client.get(f"{node.prefix}alive:csms-b")).decode()
+                moved = orjson.dumps({"node": "csms-b", "version": "ocpp2.0.1", "run": run})
                 await client.set(f"{node.prefix}station:CP-2", moved, ex=6)
 
                 await node.renew()
 
                 assert await api.version_of("CP-1") is V16
-                assert 0 < await client.ttl(f"{node.prefix}station:CP-1") <= 6
+                assert 6 < await client.ttl(f"{node.prefix}station:CP-1") <= KEY_TTL_S
                 assert await api.version_of("CP-2") is V201
     finally:
         await client.aclose()

@@ -9,7 +9,8 @@ TTL. Waiting for the request's deadline would answer a timeout that blames the s
 after the station could have been reached again.
 
 So while calls wait, :class:`CallWatch` looks, every ``interval_s``, where each one's station
-is held now and whether the node that has the call is still present:
+is held now (its key, counted only while its node is present: ``redis_presence.py``'s
+``LivePresence``) and whether the node that has the call is still present:
 
 =============================  =================================================================
 what it finds                  what it does
@@ -41,6 +42,7 @@ import orjson
 from redis.asyncio import Redis
 
 from chargeyard.bus.redis_connection import LOST
+from chargeyard.csms.cluster.redis_presence import LivePresence
 from chargeyard.csms.station_calls import (
     AnswerKind,
     StationAnswer,
@@ -126,6 +128,7 @@ class CallWatch:
     ) -> None:
         self._redis = redis
         self._prefix = prefix
+        self._presence = LivePresence(redis, prefix)
         self._push = push
         self._interval = interval_s
         self._grace = moved_grace_s
@@ -181,16 +184,15 @@ class CallWatch:
         """Who holds each station, and whether each node is present: one round trip."""
         names, hosts = sorted(identities), sorted(nodes)
         async with self._redis.pipeline(transaction=False) as pipe:
-            for identity in names:
-                pipe.get(f"{self._prefix}station:{identity}")
+            await self._presence.queue_values(names, pipe)
             for node in hosts:
                 pipe.exists(f"{self._prefix}alive:{node}")
             found = await pipe.execute()
         holders = {
             identity: None if raw is None else str(orjson.loads(raw)["node"])
-            for identity, raw in zip(names, found[: len(names)], strict=True)
+            for identity, raw in zip(names, found[0], strict=True)
         }
-        present = {node: bool(n) for node, n in zip(hosts, found[len(names) :], strict=True)}
+        present = {node: bool(n) for node, n in zip(hosts, found[1:], strict=True)}
         return holders, present
 
     async def _look_after(self, call: WaitingCall, holder: str | None, present: bool) -> None:

@@ -4,17 +4,24 @@ station's ``is_online`` follows the presence of the node holding it.
 Shape
 -----
 * **The nodes** are a set, ``{p}nodes``; each has a key ``{p}alive:{node}`` with the presence
-  TTL, renewed with its stations' keys (``redis_station_presence.py``: :meth:`NodePresence.beat`). A
-  node's hash ``{p}node:{node}`` (its stations' keys) outlives its presence
-  (:data:`NODE_LIST_TTL_S`), so that the others can tell which stations it held.
+  TTL, renewed a third of the TTL apart (:meth:`NodePresence.beat`). It holds the token of the
+  node's run (a fresh one each time the process starts), which the node's stations' keys carry
+  too (``redis_station_presence.py``): a station's key is read as present only while the
+  ``alive`` key of the node it names holds the same run (:class:`LivePresence`). So a node's
+  presence, one key, vouches for all its stations' keys, which then need no renewal of their
+  own, and they all lapse together: when the node's presence expires, and at once when it is
+  started again under the same name. A node's hash ``{p}node:{node}`` (its stations' keys)
+  outlives its presence (:data:`NODE_LIST_TTL_S`), so that the others can tell which stations
+  it held.
 * **A node gone** (its ``alive`` key expired: ``kill -9``, a host lost, a process stalled past
   the TTL) is claimed by the first live node that looks (every renewal,
   :meth:`NodePresence.claim_gone`): one script takes it out of the set and renames its hash,
   so exactly one node marks its stations. That node marks offline in the store the stations
-  of the list whose key is gone or still names the dead node, but not one that connected
-  since (``connected_before``: the claim's time), then marks online again any of them whose
-  key another live node has written meanwhile (a station that reconnected while it was being
-  marked). A node never marks another live node's stations.
+  of the list whose key is gone or no longer present (it names the dead node), but not one
+  that connected since (``connected_before``: the claim's time), then marks online again any
+  of them whose key another live node has written meanwhile (a station that reconnected while
+  it was being marked), and deletes the keys that are not present. A node never marks another
+  live node's stations.
 * **A node that comes back** (it stalled, or lost Redis, for longer than the TTL and was
   claimed, or Redis was restarted empty) finds itself out of the set at its next beat: it
   writes all its stations' keys again and marks them online again in the store.
@@ -46,6 +53,7 @@ from typing import Any, Protocol
 
 import orjson
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from chargeyard.bus.redis_connection import OwnedTasks
 
@@ -74,12 +82,12 @@ class PresenceBook(Protocol):
         ...
 
 
-# KEYS[1] the node set, KEYS[2] the node's alive key; ARGV[1] the node, ARGV[2] the TTL.
-# Returns {1 when the node was not in the set (its first beat, or Redis forgot it), 1 when its
-# alive key was still there}.
+# KEYS[1] the node set, KEYS[2] the node's alive key; ARGV[1] the node, ARGV[2] the TTL,
+# ARGV[3] the node's run. Returns {1 when the node was not in the set (its first beat, or
+# Redis forgot it), 1 when its alive key was still there}.
 _BEAT = """
 local lived = redis.call('EXISTS', KEYS[2])
-redis.call('SET', KEYS[2], 1, 'EX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[2])
 return {redis.call('SADD', KEYS[1], ARGV[1]), lived}
 """
 
@@ -110,6 +118,44 @@ end
 return claimed
 """
 
+# The stations' keys KEYS, each read as present or not (ARGV[1] the prefix): present while the
+# alive key of the node it names holds the run it names. A key without a run was written by an
+# earlier release, which renewed each key with its node's presence: it is present while it
+# lasts. Returns a value or nil a key. (The alive keys come from the values, not from KEYS:
+# fine on one Redis server, which is what this module runs on.)
+_PRESENT_OR_NOT = """
+local found = {}
+for i, key in ipairs(KEYS) do
+  local held = redis.call('GET', key)
+  if held then
+    local presence = cjson.decode(held)
+    local run = presence['run']
+    if run and redis.call('GET', ARGV[1] .. 'alive:' .. presence['node']) ~= run then
+      held = false
+    end
+  end
+  found[i] = held
+end
+return found
+"""
+
+# The stations' keys KEYS of a node gone (ARGV[1] the prefix): each deleted unless it is
+# present (the station connected to a live node since). Returns how many were deleted.
+_SWEEP = """
+local deleted = 0
+for _, key in ipairs(KEYS) do
+  local held = redis.call('GET', key)
+  if held then
+    local presence = cjson.decode(held)
+    local run = presence['run']
+    if run and redis.call('GET', ARGV[1] .. 'alive:' .. presence['node']) ~= run then
+      deleted = deleted + redis.call('DEL', key)
+    end
+  end
+end
+return deleted
+"""
+
 # A node restarted under its name: KEYS[1] its list, KEYS[2] where to put it; ARGV[1] the
 # TTL. Returns 1 when there was one.
 _TAKE_OVER = """
@@ -122,6 +168,50 @@ return 1
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+class LivePresence:
+    """Which stations' keys are present: written by a node whose presence is alive, in the
+    run that wrote them (see the module docstring). Every reader of a station's key reads it
+    through here, never with a bare ``GET``: a key outlives the node that wrote it.
+
+    Args:
+        redis: the reader's client.
+        prefix: the stations' key prefix (``redis_stations.py``).
+    """
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._prefix = prefix
+        self._read = redis.register_script(_PRESENT_OR_NOT)
+        self._sweep = redis.register_script(_SWEEP)
+
+    def key(self, identity: str) -> str:
+        return f"{self._prefix}station:{identity}"
+
+    async def values(self, identities: Sequence[str]) -> list[bytes | None]:
+        """The value of each station's key while it is present, else None; one round trip.
+        Raises one of ``LOST``."""
+        if not identities:
+            return []
+        keys = [self.key(identity) for identity in identities]
+        found: list[bytes | None] = await self._read(keys=keys, args=[self._prefix])
+        return found
+
+    async def queue_values(self, identities: Sequence[str], pipe: Pipeline) -> None:
+        """:meth:`values` as one command of ``pipe`` (at least one identity), whose result
+        is then the list."""
+        keys = [self.key(identity) for identity in identities]
+        await self._read(keys=keys, args=[self._prefix], client=pipe)
+
+    async def sweep(self, identities: Sequence[str]) -> int:
+        """Delete the keys of ``identities`` that are not present (their node is gone);
+        returns how many. Raises one of ``LOST``."""
+        deleted = 0
+        for start in range(0, len(identities), SCAN_BATCH):
+            batch = identities[start : start + SCAN_BATCH]
+            keys = [self.key(identity) for identity in batch]
+            deleted += int(await self._sweep(keys=keys, args=[self._prefix]))
+        return deleted
 
 
 class NodePresence:
@@ -160,6 +250,9 @@ class NodePresence:
         self._beat = redis.register_script(_BEAT)
         self._claim = redis.register_script(_CLAIM)
         self._take_over = redis.register_script(_TAKE_OVER)
+        self.presence = LivePresence(redis, prefix)
+        self.run = uuid.uuid4().hex
+        """This run's token: in the node's ``alive`` key and in each of its stations' keys."""
         self._joined = False
         self._claims_from = 0.0  # (monotonic) no claim before: this node's presence lapsed
         self._unmarked: list[tuple[str, str, datetime]] = []  # (node, list, since): retried
@@ -178,19 +271,21 @@ class NodePresence:
         """Join the cluster; a list left by this node's previous run (same name) is taken over
         and its stations not connected here are marked offline. Raises one of ``LOST``."""
         since = datetime.now(UTC)
+        await self.beat()  # (the previous run's keys are no longer present from here on)
         gone = f"{self._prefix}gone:{self.node}:{uuid.uuid4().hex}"
         if self._book is not None and await self._take_over(
             keys=[self._list(self.node), gone], args=[GONE_TTL_S]
         ):
             self._tasks.own(self._mark(self.node, gone, since))
-        await self.beat()
 
     async def beat(self) -> bool:
         """Renew this node's presence; True when Redis had forgotten the node since it
         joined (claimed as gone, or Redis restarted empty): its stations' keys are to be
         written again and :meth:`back` called. Raises one of ``LOST``."""
         alive = f"{self._prefix}alive:{self.node}"
-        added, lived = await self._beat(keys=[self._nodes, alive], args=[self.node, self._ttl])
+        added, lived = await self._beat(
+            keys=[self._nodes, alive], args=[self.node, self._ttl, self.run]
+        )
         if self._joined and not lived:  # (the others' presence may have lapsed with it)
             self._claims_from = time.monotonic() + LAPSE_GRACE_TTLS * self._ttl
             logger.warning(
@@ -250,7 +345,7 @@ class NodePresence:
 
     async def _mark(self, node: str, gone: str, since: datetime) -> None:
         """Mark offline the stations of ``node``'s claimed list ``gone`` that no live node
-        holds, then delete the list; on failure, retried at the next claim."""
+        holds, delete their keys and then the list; on failure, retried at the next claim."""
         assert self._book is not None
         try:
             orphans = await self._orphans(node, gone)
@@ -258,6 +353,7 @@ class NodePresence:
             back = await self._held_elsewhere(node, orphans)
             if back:
                 await self._book.mark_online(back)
+            await self.presence.sweep(orphans)
             await self._redis.delete(gone)
         except Exception as error:  # (LOST, or the store's outage)
             logger.warning("stations of CSMS node %s not marked offline yet: %s", node, error)
@@ -267,17 +363,16 @@ class NodePresence:
         logger.info("%d stations of %s marked offline", marked, whose)
 
     async def _orphans(self, node: str, gone: str) -> list[str]:
-        """The stations on the list whose key is gone or still names ``node`` (not one that
-        moved to another node, nor one connected here now)."""
+        """The stations on the list whose key is not present or still names ``node`` (not
+        one that moved to another live node, nor one connected here now)."""
         orphans: list[str] = []
         cursor = 0
         while True:
             cursor, entries = await self._redis.hscan(gone, cursor, count=SCAN_BATCH)
-            keys = list(entries)
-            if keys:
-                now = await self._redis.mget(keys)
-                for key, value in zip(keys, now, strict=True):
-                    identity = self._identity(key)
+            identities = [self._identity(key) for key in entries]
+            if identities:
+                now = await self.presence.values(identities)
+                for identity, value in zip(identities, now, strict=True):
                     if value is not None and _holder(value) != node:
                         continue
                     if node == self.node and self._holds(identity):
@@ -293,7 +388,7 @@ class NodePresence:
         held: list[str] = []
         for start in range(0, len(identities), SCAN_BATCH):
             batch = identities[start : start + SCAN_BATCH]
-            now = await self._redis.mget([f"{self._prefix}station:{i}" for i in batch])
+            now = await self.presence.values(batch)
             for identity, value in zip(batch, now, strict=True):
                 if value is None:
                     continue

@@ -1,32 +1,37 @@
 """A CSMS node's stations announced to the cluster: a presence key per station, written as it
-connects, renewed while it stays, deleted when it goes. What any node reads of a key
+connects, deleted when it goes, and present while its node is. What any node reads of a key
 (:func:`read_presence`) is written here too, so that the format lives in one module.
 
 Shape
 -----
 * **Presence** is a key per station, ``{p}station:{identity}``, holding the node that holds
-  its WebSocket and the OCPP version it negotiated (its subprotocol, ``ocpp1.6``; nodes of
-  earlier releases wrote the version's name, ``1.6``, and both are read, so that nodes of two
-  releases share one Redis through a rolling upgrade), with a TTL of ``presence_ttl_s``. The
-  node writes it when the station connects (``Registry.watchers``; the station's
-  BootNotification is answered once it is written, ``Registry.announcers``), deletes it when
-  the station goes (only if it still names this node: a station that moved is left to its new
-  node), and renews all of its keys every third of the TTL. A node that dies or loses Redis
-  stops renewing, and its stations read as not connected within the TTL; when Redis is back,
-  the next renewal writes them again. The node's own presence, and the marking offline of a
-  dead node's stations by a live one, are ``redis_presence.py``'s.
-* **Renewal is Redis's work**: a node keeps the keys it wrote in a hash of its own,
-  ``{p}node:{node}`` (key -> value), and renews them with a script that walks the hash a
-  batch at a time, so a renewal costs the node a few small round trips whatever it holds
-  (sending 16,667 keys every 5 s was half of what an idle node spent). The script renews a
-  key only while it is missing or still names this node, so a station that moved to another
-  node is not taken back. When the hash is gone (Redis restarted without it, or the node was
-  too busy to renew within the TTL), the node writes every key and the hash again from its
-  registry.
+  its WebSocket, the node's run, and the OCPP version the station negotiated (its
+  subprotocol, ``ocpp1.6``; nodes of earlier releases wrote the version's name, ``1.6``, and
+  no run, and both are read, so that nodes of two releases share one Redis through a rolling
+  upgrade). The node writes it when the station connects (``Registry.watchers``; the
+  station's BootNotification is answered once it is written, ``Registry.announcers``), and
+  deletes it when the station goes (only if it still names this node: a station that moved is
+  left to its new node).
+* **A key is present while its node is**: read through ``redis_presence.py``'s
+  :class:`LivePresence`, it counts only while the node's own ``alive`` key (renewed a third of
+  the presence TTL apart) holds the run the key names. A node that dies or loses Redis for
+  longer than the TTL has all its stations read as not connected at once, and so does a node
+  restarted under the same name; when Redis is back, the node's next beat makes its keys
+  present again (and, when Redis forgot the node, writes them all again). So keeping 16,667
+  stations present costs Redis one key every 5 s, not 16,667: renewing each key was most of
+  what Redis spent in a 100,000-station boot, and grew with the stations times the boot's
+  length. The live node that claims a dead one deletes its stations' keys
+  (``redis_presence.py``).
+* **The keys still expire**, :data:`KEY_TTL_S` after their last renewal, so that the keys of a
+  cluster nobody starts again do not stay for ever. A node keeps the keys it wrote in a hash of
+  its own, ``{p}node:{node}`` (key -> value), and renews them every :data:`KEY_RENEW_S` with a
+  script that walks the hash a batch at a time. The script renews a key only while it is
+  missing or still names this node's run, so a station that moved to another node is not
+  taken back. When the hash is gone (Redis restarted without it), the node writes every key
+  and the hash again from its registry.
 
-Presence keys expire ``presence_ttl_s`` after their last renewal; a node's hash
-``NODE_LIST_TTL_S`` after it (an entry leaves the hash as its station leaves the node; a live
-node deletes a dead one's once it marked its stations).
+A node's hash expires ``NODE_LIST_TTL_S`` after its last renewal (an entry leaves the hash as
+its station leaves the node; a live node deletes a dead one's once it marked its stations).
 """
 
 from __future__ import annotations
@@ -44,6 +49,11 @@ from chargeyard.csms.cluster.redis_presence import NODE_LIST_TTL_S, NodePresence
 from chargeyard.csms.registry import Registry
 from chargeyard.protocol import VERSIONS, VersionSpec
 
+KEY_TTL_S = NODE_LIST_TTL_S
+"""How long a station's key outlives its node's last renewal of it (it counts only while its
+node's presence does: a day is a bound on what a cluster gone for good leaves in Redis)."""
+KEY_RENEW_S = 3_600.0
+"""How often a node renews its stations' keys and its hash (well within both TTLs)."""
 RENEW_BATCH = 1_000
 """Keys per script call when a node writes or renews its stations (a call blocks Redis for a
 few milliseconds at most)."""
@@ -69,8 +79,8 @@ return 0
 """
 
 # Stations connected to this node (KEYS[1] the node's hash, KEYS[2..] their keys; ARGV[1] the
-# TTL, ARGV[2] the value, one version's, ARGV[3] the hash's TTL): SET key value EX ttl and into
-# the hash, for a thousand keys in one command.
+# keys' TTL, ARGV[2] the value, one version's, ARGV[3] the hash's TTL): SET key value EX ttl
+# and into the hash, for a thousand keys in one command.
 _PRESENT = """
 for i = 2, #KEYS do
   redis.call('SET', KEYS[i], ARGV[2], 'EX', ARGV[1])
@@ -80,7 +90,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return #KEYS - 1
 """
 
-# One batch of a renewal (KEYS[1] the node's hash; ARGV[1] the TTL, ARGV[2] the HSCAN cursor,
+# One batch of a renewal (KEYS[1] the node's hash; ARGV[1] the keys' TTL, ARGV[2] the HSCAN cursor,
 # ARGV[3] the batch size, ARGV[4] the hash's TTL): each key of the batch gets the TTL again if
 # it is missing or still holds this node's value. Returns {next cursor ("0": done), keys in the
 # batch}. The keys come from the hash, not from KEYS: fine on one Redis server, which is what
@@ -125,7 +135,8 @@ class StationPresence:
         registry: the node's listener's connections.
         node: this node's name.
         prefix: the start of every key.
-        ttl_s: how long a station's key outlives its node's last renewal.
+        ttl_s: how long the node's presence outlives its last renewal (its stations' keys
+            count as long).
         book: where the stations of a node gone offline are marked (``redis_presence.py``).
         tasks: the owner of the announcing task and of the markings.
         outage: how the node logs and waits out an outage (shared with its other loops).
@@ -173,6 +184,7 @@ class StationPresence:
         self._closed = False
         self._rewrite = True  # the next renewal writes every key and the hash
         self._forgotten = False  # Redis forgot this node: its stations to be marked online again
+        self._keys_renewed_at = -KEY_RENEW_S  # (loop time) when the keys were last renewed
 
     def _node_key(self) -> str:
         return f"{self._prefix}node:{self._node}"
@@ -181,7 +193,7 @@ class StationPresence:
         value = self._presences.get(version)
         if value is None:
             value = self._presences[version] = orjson.dumps(
-                {"node": self._node, "version": version.subprotocol}
+                {"node": self._node, "version": version.subprotocol, "run": self._membership.run}
             )
         return value
 
@@ -218,8 +230,9 @@ class StationPresence:
         self._wake.set()
 
     async def _announce(self) -> None:
-        """Write what changed as it changes, and renew every key a third of the TTL apart; after
-        an outage, write everything again."""
+        """Write what changed as it changes, and renew the node's presence a third of the TTL
+        apart (its stations' keys every :data:`KEY_RENEW_S`); after an outage, write everything
+        again."""
         renew_every = self._ttl / 3
         loop = asyncio.get_running_loop()
         next_renewal = loop.time()
@@ -230,7 +243,7 @@ class StationPresence:
             self._wake.clear()
             try:
                 if loop.time() >= next_renewal:
-                    await self.renew()
+                    await self.renew(keys=loop.time() >= self._keys_renewed_at + KEY_RENEW_S)
                     next_renewal = loop.time() + renew_every
                 else:
                     await self.flush()
@@ -262,11 +275,12 @@ class StationPresence:
         async with self._writing:
             await self._flush()
 
-    async def renew(self) -> None:
-        """Write what changed, then give every key of this node's stations its TTL again (the
-        first time, after an outage, or when Redis lost the node's hash: write them all); then
-        claim the nodes gone and mark their stations offline (``redis_presence.py``).
-        Raises one of ``LOST`` when Redis cannot be reached."""
+    async def renew(self, *, keys: bool = True) -> None:
+        """Renew the node's presence and write what changed; with ``keys``, give every key of
+        this node's stations its TTL again too (the first time, after an outage, or when Redis
+        lost the node's hash: write them all); then claim the nodes gone and mark their
+        stations offline (``redis_presence.py``). Raises one of ``LOST`` when Redis cannot be
+        reached."""
         if await self._membership.beat():  # Redis forgot this node (until it is told again)
             self._forgotten = True
         async with self._writing:
@@ -278,7 +292,7 @@ class StationPresence:
         if self._forgotten:  # (its keys written first: a station marked online can be reached)
             self._forgotten = False
             self._tasks.own(self._membership.back(list(self._registry)))
-        if not rewrite:
+        if keys and not rewrite:
             await self._renew_all()
         await self._membership.claim_gone()
 
@@ -289,7 +303,7 @@ class StationPresence:
         renewed, cursor = 0, b"0"
         while True:
             cursor, count = await self._renew_batch(
-                keys=[self._node_key()], args=[self._ttl, cursor, RENEW_BATCH, NODE_LIST_TTL_S]
+                keys=[self._node_key()], args=[KEY_TTL_S, cursor, RENEW_BATCH, NODE_LIST_TTL_S]
             )
             renewed += int(count)
             if cursor in (b"0", "0"):
@@ -297,6 +311,7 @@ class StationPresence:
         if renewed == 0 and len(self._registry) > 0:  # the hash expired, or Redis lost it
             async with self._writing:
                 await self._write_all()
+        self._keys_renewed_at = asyncio.get_running_loop().time()
 
     async def _flush(self) -> None:
         """:meth:`flush`, under ``_writing``."""
@@ -346,6 +361,7 @@ class StationPresence:
         finally:
             self._writing_all = False
         self._rewrite = False
+        self._keys_renewed_at = asyncio.get_running_loop().time()
 
     async def _forget_all(self, identities: list[str]) -> None:
         """Out of this node's hash, and their keys deleted where they name this node: one
@@ -374,6 +390,6 @@ class StationPresence:
                 for start in range(0, len(keys), RENEW_BATCH):
                     batch = [node_key, *keys[start : start + RENEW_BATCH]]
                     await self._present(
-                        keys=batch, args=[self._ttl, value, NODE_LIST_TTL_S], client=pipe
+                        keys=batch, args=[KEY_TTL_S, value, NODE_LIST_TTL_S], client=pipe
                     )
             await pipe.execute()

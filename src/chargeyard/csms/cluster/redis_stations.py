@@ -4,8 +4,9 @@ any API node to the CSMS node holding the station, over one Redis.
 Shape
 -----
 * **Who holds a station** is read from its presence key, ``{p}station:{identity}``, which the
-  CSMS node holding it writes, renews and deletes (``redis_station_presence.py``): no key, no
-  node holds it.
+  CSMS node holding it writes and deletes (``redis_station_presence.py``), counted only while
+  that node's presence is (``redis_presence.py``'s ``LivePresence``): no key present, no node
+  holds it.
 * **Calls** are lists, one per CSMS node (``{p}calls:{node}``), taken with ``BLPOP``: a
   request (``csms/station_calls.py``, with the asker's id to answer to) or a disconnect. The
   node serves each request as the in-process path does (``local_calls.serve``) and pushes the
@@ -47,11 +48,10 @@ from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_clie
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
 from chargeyard.csms.cluster.redis_call_watch import MOVED_GRACE_S, WATCH_S, CallWatch, WaitingCall
 from chargeyard.csms.cluster.redis_command_state import RedisCommandState
-from chargeyard.csms.cluster.redis_presence import PresenceBook
+from chargeyard.csms.cluster.redis_presence import LivePresence, PresenceBook
 from chargeyard.csms.cluster.redis_station_presence import (
     StationPresence,
     read_presence,
-    station_key,
 )
 from chargeyard.csms.local_calls import serve
 from chargeyard.csms.registry import Registry
@@ -115,6 +115,7 @@ class RedisStations:
         self._where = where(url)
         self._redis = redis_client(url)
         self._registry = registry
+        self._live = LivePresence(self._redis, prefix)
         self._grace = answer_grace_s
         self._id = f"{self.node}-{uuid.uuid4().hex[:8]}"
         self._waiting = CallWatch(
@@ -206,11 +207,11 @@ class RedisStations:
         assert self._presence is not None
         await self._presence.flush()
 
-    async def renew(self) -> None:
-        """A CSMS node's :meth:`StationPresence.renew`: its keys renewed, the gone nodes'
-        stations claimed."""
+    async def renew(self, *, keys: bool = True) -> None:
+        """A CSMS node's :meth:`StationPresence.renew`: its presence renewed (and with
+        ``keys``, its stations' keys), the gone nodes' stations claimed."""
         assert self._presence is not None
-        await self._presence.renew()
+        await self._presence.renew(keys=keys)
 
     # -- the directory (any node) ---------------------------------------------------------------
 
@@ -219,7 +220,7 @@ class RedisStations:
 
         Raises: StationsUnreachable."""
         try:
-            raw = await self._redis.get(station_key(self.prefix, identity))
+            (raw,) = await self._live.values([identity])
         except LOST as error:
             raise self._unreachable(error) from None
         if raw is None:

@@ -206,6 +206,25 @@ async def test_a_station_s_key_counts_while_its_node_s_presence_lasts() -> None:
         await client.aclose()
 
 
+async def test_a_node_whose_presence_lapsed_writes_its_stations_keys_again() -> None:
+    # Redis restarted from a snapshot taken before CP-2 connected, past the presence TTL.
+    url = redis_url()
+    client: Redis = Redis.from_url(url)
+    try:
+        async with cluster(url) as (registry, node, api):
+            await connect(registry, api, "CP-1", Station(V16))
+            await connect(registry, api, "CP-2", Station(V16))
+            await client.delete(f"{node.prefix}station:CP-2", f"{node.prefix}alive:csms-a")
+            await client.hdel(f"{node.prefix}node:csms-a", f"{node.prefix}station:CP-2")
+
+            await node.renew(keys=False)
+
+            assert await api.is_connected("CP-1")
+            assert await api.is_connected("CP-2")
+    finally:
+        await client.aclose()
+
+
 async def test_a_node_s_presence_renewal_leaves_its_stations_keys_alone() -> None:
     url = redis_url()
     client: Redis = Redis.from_url(url)

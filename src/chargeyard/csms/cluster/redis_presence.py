@@ -254,6 +254,9 @@ class NodePresence:
         self.run = uuid.uuid4().hex
         """This run's token: in the node's ``alive`` key and in each of its stations' keys."""
         self._joined = False
+        self.lapsed = False
+        """Whether this node's presence had expired at its last beat (Redis away, frozen or
+        restarted, or this node stalled, past the TTL)."""
         self._claims_from = 0.0  # (monotonic) no claim before: this node's presence lapsed
         self._unmarked: list[tuple[str, str, datetime]] = []  # (node, list, since): retried
 
@@ -281,12 +284,14 @@ class NodePresence:
     async def beat(self) -> bool:
         """Renew this node's presence; True when Redis had forgotten the node since it
         joined (claimed as gone, or Redis restarted empty): its stations' keys are to be
-        written again and :meth:`back` called. Raises one of ``LOST``."""
+        written again and :meth:`back` called. ``lapsed`` tells whether its ``alive`` key
+        had expired meanwhile. Raises one of ``LOST``."""
         alive = f"{self._prefix}alive:{self.node}"
         added, lived = await self._beat(
             keys=[self._nodes, alive], args=[self.node, self._ttl, self.run]
         )
-        if self._joined and not lived:  # (the others' presence may have lapsed with it)
+        self.lapsed = self._joined and not lived
+        if self.lapsed:  # (the others' presence may have lapsed with it)
             self._claims_from = time.monotonic() + LAPSE_GRACE_TTLS * self._ttl
             logger.warning(
                 "CSMS node %s's presence lapsed (no renewal reached Redis for %d s): it takes"

@@ -27,8 +27,11 @@ Shape
   its own, ``{p}node:{node}`` (key -> value), and renews them every :data:`KEY_RENEW_S` with a
   script that walks the hash a batch at a time. The script renews a key only while it is
   missing or still names this node's run, so a station that moved to another node is not
-  taken back. When the hash is gone (Redis restarted without it), the node writes every key
-  and the hash again from its registry.
+  taken back. When the hash is gone (Redis restarted without it), or the node's presence had
+  lapsed at its beat (Redis away, or restarted from a snapshot that lacks the keys written
+  since), the node writes every key and the hash again from its registry. Nodes of an earlier
+  release read a key as present while it lasts: through an upgrade, they take a dead node's
+  stations for connected to it until the live node that claims it deletes their keys.
 
 A node's hash expires ``NODE_LIST_TTL_S`` after its last renewal (an entry leaves the hash as
 its station leaves the node; a live node deletes a dead one's once it marked its stations).
@@ -283,6 +286,10 @@ class StationPresence:
         reached."""
         if await self._membership.beat():  # Redis forgot this node (until it is told again)
             self._forgotten = True
+        if self._membership.lapsed:
+            # Redis was away past the TTL: restarted from a snapshot, it may have lost the
+            # keys written since, which nothing else would write again for an hour.
+            self._rewrite = True
         async with self._writing:
             rewrite = self._rewrite or self._forgotten
             if rewrite:

@@ -118,43 +118,50 @@ end
 return claimed
 """
 
-# The stations' keys KEYS, each read as present or not (ARGV[1] the prefix): present while the
-# alive key of the node it names holds the run it names. A key without a run was written by an
-# earlier release, which renewed each key with its node's presence: it is present while it
-# lasts. Returns a value or nil a key. (The alive keys come from the values, not from KEYS:
-# fine on one Redis server, which is what this module runs on.)
-_PRESENT_OR_NOT = """
+# (Lua) Whether a station key's value counts (``prefix``: the stations' key prefix): while the
+# alive key of the node it names holds the run it names. A value without a run was written by
+# an earlier release, which renewed each key with its node's presence: it counts while it
+# lasts. (The alive keys come from the values, not from KEYS: fine on one Redis server, which
+# is what this module runs on.)
+_COUNTS = """
+local function counts(held, prefix)
+  local presence = cjson.decode(held)
+  local run = presence['run']
+  return not run or redis.call('GET', prefix .. 'alive:' .. presence['node']) == run
+end
+"""
+
+# The stations' keys KEYS (ARGV[1] the prefix): the value of each while it counts, else nil.
+_PRESENT_OR_NOT = (
+    _COUNTS
+    + """
 local found = {}
 for i, key in ipairs(KEYS) do
   local held = redis.call('GET', key)
-  if held then
-    local presence = cjson.decode(held)
-    local run = presence['run']
-    if run and redis.call('GET', ARGV[1] .. 'alive:' .. presence['node']) ~= run then
-      held = false
-    end
+  if held and not counts(held, ARGV[1]) then
+    held = false
   end
   found[i] = held
 end
 return found
 """
+)
 
-# The stations' keys KEYS of a node gone (ARGV[1] the prefix): each deleted unless it is
-# present (the station connected to a live node since). Returns how many were deleted.
-_SWEEP = """
+# The stations' keys KEYS of a node gone (ARGV[1] the prefix): each deleted unless it counts
+# (the station connected to a live node since). Returns how many were deleted.
+_SWEEP = (
+    _COUNTS
+    + """
 local deleted = 0
 for _, key in ipairs(KEYS) do
   local held = redis.call('GET', key)
-  if held then
-    local presence = cjson.decode(held)
-    local run = presence['run']
-    if run and redis.call('GET', ARGV[1] .. 'alive:' .. presence['node']) ~= run then
-      deleted = deleted + redis.call('DEL', key)
-    end
+  if held and not counts(held, ARGV[1]) then
+    deleted = deleted + redis.call('DEL', key)
   end
 end
 return deleted
 """
+)
 
 # A node restarted under its name: KEYS[1] its list, KEYS[2] where to put it; ARGV[1] the
 # TTL. Returns 1 when there was one.

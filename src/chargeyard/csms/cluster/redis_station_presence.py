@@ -1,6 +1,8 @@
 """A CSMS node's stations announced to the cluster: a presence key per station, written as it
 connects, deleted when it goes, and present while its node is. What any node reads of a key
-(:func:`read_presence`) is written here too, so that the format lives in one module.
+(:func:`read_presence`) is written here too, so that the format lives in one module; whether a
+key counts (its node's run still alive) is read by ``redis_presence.py``'s
+:class:`LivePresence`, which this module's node presence uses too.
 
 Shape
 -----

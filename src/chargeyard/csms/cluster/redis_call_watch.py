@@ -38,11 +38,10 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 
-import orjson
 from redis.asyncio import Redis
 
 from chargeyard.bus.redis_connection import LOST
-from chargeyard.csms.cluster.redis_presence import LivePresence
+from chargeyard.csms.cluster.redis_presence import LivePresence, holder_of
 from chargeyard.csms.station_calls import (
     AnswerKind,
     StationAnswer,
@@ -189,7 +188,7 @@ class CallWatch:
                 pipe.exists(f"{self._prefix}alive:{node}")
             found = await pipe.execute()
         holders = {
-            identity: None if raw is None else str(orjson.loads(raw)["node"])
+            identity: None if raw is None else holder_of(raw)
             for identity, raw in zip(names, found[0], strict=True)
         }
         present = {node: bool(n) for node, n in zip(hosts, found[1:], strict=True)}

@@ -177,6 +177,16 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def station_key(prefix: str, identity: str) -> str:
+    """The presence key of ``identity`` (``redis_station_presence.py`` writes it)."""
+    return f"{prefix}station:{identity}"
+
+
+def holder_of(value: bytes | str) -> str:
+    """The node a station key's value names."""
+    return str(orjson.loads(value)["node"])
+
+
 class LivePresence:
     """Which stations' keys are present: written by a node whose presence is alive, in the
     run that wrote them (see the module docstring). Every reader of a station's key reads it
@@ -192,22 +202,19 @@ class LivePresence:
         self._read = redis.register_script(_PRESENT_OR_NOT)
         self._sweep = redis.register_script(_SWEEP)
 
-    def key(self, identity: str) -> str:
-        return f"{self._prefix}station:{identity}"
-
     async def values(self, identities: Sequence[str]) -> list[bytes | None]:
         """The value of each station's key while it is present, else None; one round trip.
         Raises one of ``LOST``."""
         if not identities:
             return []
-        keys = [self.key(identity) for identity in identities]
+        keys = [station_key(self._prefix, identity) for identity in identities]
         found: list[bytes | None] = await self._read(keys=keys, args=[self._prefix])
         return found
 
     async def queue_values(self, identities: Sequence[str], pipe: Pipeline) -> None:
         """:meth:`values` as one command of ``pipe`` (at least one identity), whose result
         is then the list."""
-        keys = [self.key(identity) for identity in identities]
+        keys = [station_key(self._prefix, identity) for identity in identities]
         await self._read(keys=keys, args=[self._prefix], client=pipe)
 
     async def sweep(self, identities: Sequence[str]) -> int:
@@ -216,7 +223,7 @@ class LivePresence:
         deleted = 0
         for start in range(0, len(identities), SCAN_BATCH):
             batch = identities[start : start + SCAN_BATCH]
-            keys = [self.key(identity) for identity in batch]
+            keys = [station_key(self._prefix, identity) for identity in batch]
             deleted += int(await self._sweep(keys=keys, args=[self._prefix]))
         return deleted
 
@@ -385,7 +392,7 @@ class NodePresence:
             if identities:
                 now = await self.presence.values(identities)
                 for identity, value in zip(identities, now, strict=True):
-                    if value is not None and _holder(value) != node:
+                    if value is not None and holder_of(value) != node:
                         continue
                     if node == self.node and self._holds(identity):
                         continue
@@ -404,11 +411,7 @@ class NodePresence:
             for identity, value in zip(batch, now, strict=True):
                 if value is None:
                     continue
-                holder = _holder(value)
+                holder = holder_of(value)
                 if holder != node or node_back or (node == self.node and self._holds(identity)):
                     held.append(identity)
         return held
-
-
-def _holder(value: bytes | str) -> str:
-    return str(orjson.loads(value)["node"])

@@ -1,8 +1,8 @@
 """A CSMS node's stations announced to the cluster: a presence key per station, written as it
-connects, deleted when it goes, and present while its node is. What any node reads of a key
-(:func:`read_presence`) is written here too, so that the format lives in one module; whether a
-key counts (its node's run still alive) is read by ``redis_presence.py``'s
-:class:`LivePresence`, which this module's node presence uses too.
+connects, deleted when it goes, and present while its node is. The node and the version a
+key holds are read here (:func:`read_presence`); the key's name, the node it names and whether
+it counts (its node's run still alive: :class:`LivePresence`) are ``redis_presence.py``'s,
+whose node presence reads them too.
 
 Shape
 -----
@@ -50,7 +50,12 @@ import orjson
 from redis.asyncio import Redis
 
 from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks
-from chargeyard.csms.cluster.redis_presence import NODE_LIST_TTL_S, NodePresence, PresenceBook
+from chargeyard.csms.cluster.redis_presence import (
+    NODE_LIST_TTL_S,
+    NodePresence,
+    PresenceBook,
+    station_key,
+)
 from chargeyard.csms.registry import Registry
 from chargeyard.protocol import VERSIONS, VersionSpec
 
@@ -114,11 +119,6 @@ if #entries > 0 then
 end
 return {scan[1], #entries / 2}
 """
-
-
-def station_key(prefix: str, identity: str) -> str:
-    """The presence key of ``identity``."""
-    return f"{prefix}station:{identity}"
 
 
 def read_presence(raw: bytes | str) -> tuple[str, VersionSpec]:

@@ -126,6 +126,27 @@ def test_a_connection_closing_or_gone_is_dropped_without_a_close() -> None:
     assert len(keepalive) == 0
 
 
+class Broken(Peer):
+    """A connection whose ping fails with an error (a bug, a library's surprise)."""
+
+    def send_keepalive_ping(self) -> bool:
+        raise RuntimeError("ping failed")
+
+
+def test_a_connection_whose_ping_fails_is_dropped_and_the_others_are_kept(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = FakeClock()
+    broken, peers = Broken(clock), [Peer(clock) for _ in range(3)]
+    keepalive = watch(clock, broken, *peers)  # all in one slot
+    run(keepalive, clock, 61)
+    assert [len(peer.pings) for peer in peers] == [1, 1, 1]
+    assert "the keepalive of a connection failed" in caplog.text
+    assert len(keepalive) == 3
+    run(keepalive, clock, 60)
+    assert [len(peer.pings) for peer in peers] == [2, 2, 2]
+
+
 def test_a_connection_that_went_is_held_no_more() -> None:
     clock = FakeClock()
     peer = Peer(clock)

@@ -123,7 +123,11 @@ class Keepalive:
         # walking every slot since the last check (a loop held up, a test's clock jumping).
         for slot in sorted(slot for slot in self._wheel if slot <= current):
             for connection in self._wheel.pop(slot):
-                self._due(connection, self._state[connection][0], now)
+                try:
+                    self._due(connection, self._state[connection][0], now)
+                except Exception:  # one bad connection must not end the keepalive of others
+                    logger.exception("the keepalive of a connection failed")
+                    self._state.pop(connection, None)
 
     def _due(self, connection: Pingable, pinged: int | None, now: float) -> None:
         if pinged is not None and connection.reads == pinged:  # nothing came back in time
@@ -161,7 +165,4 @@ class Keepalive:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.slot_s)
-            try:
-                self.check()
-            except Exception:  # one bad connection must not end the keepalive of all
-                logger.exception("the keepalive check failed")
+            self.check()

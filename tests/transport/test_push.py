@@ -144,17 +144,19 @@ async def test_a_connection_keeps_within_the_attributes_whose_keys_cpython_share
     # CPython (3.11) shares the keys of its instances' attribute dicts up to 29 attributes;
     # past that each connection's dict takes about 1.3 KiB more (transport/push.py's _Push).
     seen: list[PushServerConnection] = []
+    sent = asyncio.Event()
 
     async def late_listener(connection: PushServerConnection) -> None:
-        await asyncio.sleep(0.1)  # messages and a fragmented one arrive before listen()
+        await sent.wait()  # a message and a fragmented one arrived before listen()
         connection.listen(lambda message: None)
         seen.append(connection)
 
     async with pushing(late_listener) as client:
         await client.send("early")
         await client.send(["frag", "ment"])
+        await asyncio.wait_for(await client.ping(), 5)  # the pong: the server read it all
+        sent.set()
         await until(lambda: bool(seen))
-        await asyncio.wait_for(await client.ping(), 5)  # the pong: the server read the ping
         assert seen[0].reads >= 2
         assert seen[0].heard_at > 0
     assert len(vars(seen[0])) <= 29

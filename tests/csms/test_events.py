@@ -189,7 +189,12 @@ async def test_e_session_16_publishes_its_whole_lifecycle_in_order(
         ),
         (
             "transaction.updated",
-            {"connectorId": 1, "energyWh": updated.data["energyWh"], "powerW": 7360.0},
+            {
+                "connectorId": 1,
+                "energyWh": updated.data["energyWh"],
+                "powerW": 7360.0,
+                "context": "Trigger",
+            },
         ),
         (
             "transaction.stopped",
@@ -269,6 +274,7 @@ async def test_e_session_201_publishes_its_whole_lifecycle_in_order(
                 "energyWh": metered.data["energyWh"],
                 "powerW": 7360.0,
                 "chargingState": "Charging",
+                "context": "Trigger",
             },
         ),
         (

@@ -118,7 +118,9 @@ def transaction_updated(
 ) -> Event:
     """New meter values (or, in 2.0.1, a new charging state) of a running transaction: the
     latest energy register (Wh) and active power (W) among ``samples``, each only when
-    present, and the time of the newest sample."""
+    present, and the time and reading context of the newest sample (as sent: none means
+    Sample.Periodic, 1.6 section 7.45 and 2.0.1 ReadingContextEnumType), so that a consumer
+    can tell the periodic readings from a clock-aligned or triggered one."""
     data: dict[str, Any] = {"transactionId": str(transaction_id), "connectorId": connector_id}
     if evse_id:
         data["evseId"] = evse_id
@@ -131,7 +133,10 @@ def transaction_updated(
     if charging_state is not None:
         data["chargingState"] = charging_state
     if samples:
-        data["timestamp"] = iso(max(sample.sampled_at for sample in samples))
+        newest = max(samples, key=lambda sample: sample.sampled_at)
+        data["timestamp"] = iso(newest.sampled_at)
+        if newest.context is not None:
+            data["context"] = newest.context
     return Event(EventType.TRANSACTION_UPDATED, identity, data)
 
 

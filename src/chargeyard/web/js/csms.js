@@ -50,7 +50,7 @@ export class CsmsModel {
     this.api = api;
     this.chargers = new Map(); // chargeBoxId -> ChargerOut (+ connectors by key)
     this.transactions = new Map(); // chargeBoxId#transactionId -> TransactionView (+ powerW)
-    this.samples = new Map(); // transaction key -> [{t, energyWh, powerW}] from live updates
+    this.samples = new Map(); // transaction key -> [{t, energyWh, powerW, periodic}] from live updates
     this.sampleIntervals = new Map(); // chargeBoxId -> {key, seconds}: when meter values come
     // chargeBoxId -> {seen, online}: how many connected/disconnected events came and what the
     // latest told. A charger read from the API before the latest of them gets its presence
@@ -262,7 +262,9 @@ export class CsmsModel {
     if (powerW !== undefined) row.powerW = powerW;
     if (data.chargingState !== undefined) row.chargingState = data.chargingState;
     const samples = this.samples.get(key) || [];
-    samples.push({ t, energyWh: data.energyWh, powerW });
+    // As pointsFromSamples marks them (views/plot.js): a reading without a context is periodic.
+    const periodic = !data.context || data.context === "Sample.Periodic";
+    samples.push({ t, energyWh: data.energyWh, powerW, periodic });
     this.samples.set(key, samples.slice(-2000));
   }
 

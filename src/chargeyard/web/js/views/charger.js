@@ -174,7 +174,7 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
     }
     const live = (model.samples.get(key) || [])
       .filter((s) => s.energyWh !== undefined || s.powerW !== undefined)
-      .map((s) => ({ t: s.t, powerW: s.powerW, energyWh: s.energyWh === undefined ? undefined : s.energyWh - current.meterStart }));
+      .map((s) => ({ t: s.t, periodic: s.periodic, powerW: s.powerW, energyWh: s.energyWh === undefined ? undefined : s.energyWh - current.meterStart }));
     const lastBase = plot.base.length ? plot.base[plot.base.length - 1].t : "";
     const points = [...plot.base, ...live.filter((p) => p.t > lastBase)];
     reloadIfEmpty(key, plot, current, points);

@@ -34,7 +34,12 @@ export function tick(value) {
   return String(+value.toPrecision(6));
 }
 
-/** Points from /transactions/{id}/meter-values: one per timestamp, with Wh and W. */
+/**
+ * Points from /transactions/{id}/meter-values: one per timestamp, with Wh and W. A point is
+ * `periodic` when a sample of it is of context Sample.Periodic, the default when a sample
+ * names none (1.6 section 7.45, 2.0.1 ReadingContextEnumType): the ones the station's sample
+ * interval spaces, unlike a transaction's begin, a clock-aligned reading or a triggered one.
+ */
 export function pointsFromSamples(meterValues, meterStart = 0) {
   const byTime = new Map();
   for (const sample of meterValues) {
@@ -43,7 +48,8 @@ export function pointsFromSamples(meterValues, meterStart = 0) {
     if (sample.measurand === "Energy.Active.Import.Register") kind = "energyWh";
     else if (sample.measurand === "Power.Active.Import") kind = "powerW";
     if (!kind) continue;
-    const point = byTime.get(sample.timestamp) || { t: sample.timestamp };
+    const point = byTime.get(sample.timestamp) || { t: sample.timestamp, periodic: false };
+    if (!sample.context || sample.context === "Sample.Periodic") point.periodic = true;
     // The total (no phase) wins over a phase's value.
     if (point[kind] === undefined || !sample.phase) point[kind] = sample.value * factor;
     byTime.set(sample.timestamp, point);

@@ -112,9 +112,14 @@ export async function askStation(api, charger) {
   return { key, seconds: row ? seconds(row.value) : null, asked: true };
 }
 
-/** Seconds between the latest two meter values received, or null before there are two. */
+/**
+ * Seconds between the latest two periodic meter values received (`pointsFromSamples`), or
+ * null before there are two. The Started event's reading and a clock-aligned one (which may
+ * come seconds after it, at the quarter hour) say nothing of the sample interval.
+ */
 export function observedSeconds(points) {
-  const times = [...new Set(points.map((point) => new Date(point.t).getTime()).filter(Number.isFinite))].sort((a, b) => a - b);
+  const periodic = points.filter((point) => point.periodic);
+  const times = [...new Set(periodic.map((point) => new Date(point.t).getTime()).filter(Number.isFinite))].sort((a, b) => a - b);
   if (times.length < 2) return null;
   return Math.round((times[times.length - 1] - times[times.length - 2]) / 1000);
 }

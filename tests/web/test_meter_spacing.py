@@ -34,9 +34,10 @@ const trigger = sample("2026-11-29T08:47:00.000Z", 369, "Trigger");
 // The live stream's readings: the event tells the newest sample's context.
 const model = new CsmsModel({}, { on: () => {}, onReady: () => {} });
 model.transactions.set("CP-1#7", { meterStart: 0, startedAt: begin.timestamp });
-const live = (timestamp, context) => model.transactionUpdated(
-  "CP-1", { transactionId: "7", energyWh: 1, timestamp, ...(context ? { context } : {}) }, timestamp,
-);
+const live = (timestamp, context) => {
+  const data = { transactionId: "7", energyWh: 1, timestamp, ...(context ? { context } : {}) };
+  model.transactionUpdated("CP-1", data, timestamp);
+};
 live(clock.timestamp, "Sample.Clock");
 live(periodic.timestamp, "Sample.Periodic");
 live(unnamed.timestamp, null);

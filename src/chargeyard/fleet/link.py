@@ -5,12 +5,20 @@ handshake (RFC 6455 section 4.1: a fixed request, ``handshake.py``, and a short 
 the runtime. One :class:`asyncio.Protocol` whose callbacks do the work: no task per connection.
 While the station's network faults add latency or cap the bandwidth (``fleet/chaos/``), each
 direction's bytes go through a :class:`~chargeyard.fleet.chaos.pipe.Pipe` of the connection.
+
+The station keeps its connection alive as OCPP has it (OCPP-J 1.6 section 5.3, OCPP 2.0.1
+part 4 section 5.3): once nothing has come from the central system for WebSocketPingInterval
+seconds, it sends a WebSocket ping; when nothing comes back by the next interval (a link gone
+without a FIN, a central system that froze), it drops the connection and dials again, as a
+dropped connection. One timer a connection, re-armed only when it fires: a frame received
+costs a counter and a clock reading.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import TYPE_CHECKING, cast
 
 from websockets.exceptions import InvalidHandshake
@@ -28,6 +36,7 @@ if TYPE_CHECKING:
     from chargeyard.station.endpoint import Endpoint
 
 _WEBSOCKETS_LOGGER = logging.getLogger("websockets.client")
+logger = logging.getLogger(__name__)
 
 
 class Link(asyncio.Protocol):
@@ -39,12 +48,19 @@ class Link(asyncio.Protocol):
         "_fragments",
         "_head",
         "_key",
+        "_loop",
         "_peer_eof",
+        "_ping_failed",
+        "_ping_interval",
+        "_ping_timer",
+        "_pinged_at_reads",
         "_runtime",
         "_up",
         "close_timer",
         "endpoint",
         "handshake",
+        "heard_at",
+        "reads",
         "transport",
         "ws",
     )
@@ -58,7 +74,8 @@ class Link(asyncio.Protocol):
         self._head: bytearray | None = bytearray()  # the response so far; None once open
         self.ws: Protocol | None = None  # the framing, once the handshake succeeded
         # Resolved when the opening handshake ends, either way (the dialer waits on it).
-        self.handshake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._loop = asyncio.get_running_loop()
+        self.handshake: asyncio.Future[None] = self._loop.create_future()
         self._fragments: list[bytes] | None = None
         self._peer_eof = False  # the central system's end closed its side of the socket
         self.close_timer: asyncio.TimerHandle | None = None
@@ -66,6 +83,14 @@ class Link(asyncio.Protocol):
         # (fleet/chaos/pipe.py); None when they go straight through.
         self._up: Pipe | None = None
         self._down: Pipe | None = None
+        # The keepalive: the loop's time of the last bytes from the central system and how many
+        # times bytes came; the ping timer, and ``reads`` when the ping out went (None: none).
+        self.heard_at = 0.0
+        self.reads = 0
+        self._ping_interval = 0
+        self._ping_timer: asyncio.TimerHandle | None = None
+        self._pinged_at_reads: int | None = None
+        self._ping_failed = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # A stream transport (create_connection), though uvloop's do not subclass
@@ -83,6 +108,7 @@ class Link(asyncio.Protocol):
             runtime._opened(self)
             if self.ws is None:
                 return  # refused after all (stopped meanwhile)
+            self._start_pinging()
             runtime._step()  # the session's first frames (its BootNotification)
         chaos = runtime.chaos
         if data and (self._down is not None or (chaos is not None and chaos.shaping)):
@@ -96,6 +122,8 @@ class Link(asyncio.Protocol):
         if ws is None:
             return
         ws.receive_data(data)
+        self.reads += 1
+        self.heard_at = self._loop.time()
         received = False
         for event in ws.events_received():
             if not isinstance(event, Frame):
@@ -168,6 +196,9 @@ class Link(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self.close_timer is not None:
             self.close_timer.cancel()
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+            self._ping_timer = None
         for pipe in (self._up, self._down):
             if pipe is not None:
                 pipe.close()  # bytes in flight die with the connection
@@ -179,6 +210,8 @@ class Link(asyncio.Protocol):
         system's close frame, or the error the socket reported (a reset); None when the
         station closed it or cut it itself (a stop, a fault of its chaos)."""
         ws = self.ws
+        if self._ping_failed:
+            return f"no answer to the station's WebSocket ping within {self._ping_interval} s"
         if ws is not None and ws.close_sent is not None and not ws.close_rcvd_then_sent:
             return None  # the station's closing handshake
         if ws is not None and ws.close_rcvd is not None:
@@ -189,6 +222,39 @@ class Link(asyncio.Protocol):
         if self._peer_eof:
             return "closed by the central system without a close frame"
         return None
+
+    def _start_pinging(self) -> None:
+        """Once open: ping after WebSocketPingInterval seconds of silence (0: never)."""
+        self._ping_interval = self._runtime.station.websocket_ping_interval()
+        self.heard_at = self._loop.time()
+        if self._ping_interval > 0:
+            self._ping_timer = self._loop.call_later(self._ping_interval, self._ping_due)
+
+    def _ping_due(self) -> None:
+        """The timer: drop a connection whose ping got nothing back within the interval; else
+        ping one silent for the interval; else wait for the interval after the last bytes."""
+        self._ping_timer = None
+        ws, transport, interval = self.ws, self.transport, self._ping_interval
+        if ws is None or ws.state is not State.OPEN or transport is None or transport.is_closing():
+            return
+        if self._pinged_at_reads is not None and self.reads == self._pinged_at_reads:
+            logger.info(
+                "%s: no answer to its WebSocket ping within %s s; dropping the connection",
+                self._runtime.station.identity,
+                interval,
+            )
+            self._ping_failed = True
+            self.abort()
+            return
+        self._pinged_at_reads = None
+        now = self._loop.time()
+        if now - self.heard_at < interval:
+            self._ping_timer = self._loop.call_later(self.heard_at + interval - now, self._ping_due)
+            return
+        self._pinged_at_reads = self.reads
+        ws.send_ping(os.urandom(4))
+        self.flush()
+        self._ping_timer = self._loop.call_later(interval, self._ping_due)
 
     def fail_handshake(self, error: Exception) -> None:
         """End the opening handshake with ``error`` (for the dialer, if it still waits)."""

@@ -560,6 +560,13 @@ class SimulatedStation(ActionHandlers):
         ``fleet/reconnection.py``); None leaves it to the runner's policy."""
         return None
 
+    def websocket_ping_interval(self) -> int:
+        """Seconds without a byte from the central system after which the station pings it
+        (OCPP-J 1.6 section 5.3, OCPP 2.0.1 part 4 section 5.3: WebSocketPingInterval; 0 sends
+        no pings). Read when a connection opens: the key and the variable take effect on the
+        next connection (their reboot is one)."""
+        return 0
+
     def on_going_down(self) -> None:
         """The station starts going down (a reboot or a switch-off): transfers under way stop
         with the power. Runs while it may still send."""

@@ -104,6 +104,10 @@ class StationV16Base(SimulatedStation):
             float(self.config.get_int("TransactionMessageRetryInterval", 60)),
         )
 
+    def websocket_ping_interval(self) -> int:
+        # Section 5.3 and 9.1: the WebSocketPingInterval key (absent: no pings).
+        return max(0, self.config.get_int("WebSocketPingInterval", 0))
+
     # -- lookups --------------------------------------------------------------------------------
 
     def connector_of(self, number: int) -> Connector:

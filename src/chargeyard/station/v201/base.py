@@ -125,6 +125,10 @@ class StationV201Base(SimulatedStation):
         spread = dm.get_int("OCPPCommCtrlr", "RetryBackOffRandomRange")
         return float(minimum * 2**doublings) + rng.uniform(0, spread)
 
+    def websocket_ping_interval(self) -> int:
+        # Part 4 section 5.3: OCPPCommCtrlr.WebSocketPingInterval (variables.py: 60 s).
+        return max(0, self.device_model.get_int("OCPPCommCtrlr", "WebSocketPingInterval"))
+
     def transaction_retry_policy(self) -> tuple[int, float]:
         # E13: MessageAttemptsTransactionEvent / MessageAttemptIntervalTransactionEvent.
         dm = self.device_model

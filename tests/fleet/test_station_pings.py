@@ -21,9 +21,11 @@ from websockets.frames import Opcode
 from websockets.protocol import Protocol, Side, State
 from websockets.utils import accept_key
 
+from chargeyard.fleet.chaos.faults import HalfOpen
 from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
+from chargeyard.station.model.states import Registration
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
 from tests.polling import until
@@ -133,6 +135,27 @@ async def test_a_central_system_that_answers_no_ping_is_dropped_and_dialled_agai
         finally:
             await runtime.stop()
     assert "CP-1: no answer to its WebSocket ping within 1 s" in caplog.text
+
+
+async def test_a_half_open_fault_is_left_for_the_central_system_to_find() -> None:
+    """While the station reads nothing (chaos half_open), no pong can reach it: its keepalive
+    waits for the fault's end instead of dropping the connection (docs/chaos.md)."""
+    csms = RawCsms(answers_pings=True)
+    server = await asyncio.start_server(csms.serve, "127.0.0.1", 0)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        url = f"ws://127.0.0.1:{port}/CP-1"
+        runtime = StationRuntime(pinging_station(1), url, reconnect=FAST, close_timeout=0.1)
+        runtime.start()
+        try:
+            await until(lambda: runtime.station.registration is Registration.ACCEPTED)
+            chaos = runtime.apply_chaos([HalfOpen(for_s=3)], seed=1)
+            await until(lambda: not chaos.half_open, within=10)
+            pinged = csms.pings
+            await until(lambda: csms.pings > pinged, within=10)  # pinging again after it
+            assert (csms.connections, runtime.stats.disconnects) == (1, 0)
+        finally:
+            await runtime.stop()
 
 
 def test_the_interval_is_the_key_or_the_variable_and_zero_sends_none() -> None:

@@ -237,6 +237,13 @@ class Link(asyncio.Protocol):
         ws, transport, interval = self.ws, self.transport, self._ping_interval
         if ws is None or ws.state is not State.OPEN or transport is None or transport.is_closing():
             return
+        chaos = self._runtime.chaos
+        if chaos is not None and chaos.half_open:
+            # The station reads nothing while the fault lasts (docs/chaos.md, half_open): it
+            # cannot tell, and the connection stays half-open for the central system to find.
+            self._pinged_at_reads = None
+            self._ping_timer = self._loop.call_later(interval, self._ping_due)
+            return
         if self._pinged_at_reads is not None and self.reads == self._pinged_at_reads:
             logger.info(
                 "%s: no answer to its WebSocket ping within %s s; dropping the connection",

@@ -10,8 +10,10 @@ silent: a link dead without a FIN."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -97,50 +99,9 @@ def pinging_station(seconds: int) -> StationV16:
     return StationV16("CP-1", template, clock=SystemClock())
 
 
-async def test_a_silent_connection_is_pinged_and_kept_while_the_pongs_come() -> None:
-    csms = RawCsms(answers_pings=True)
-    server = await asyncio.start_server(csms.serve, "127.0.0.1", 0)
-    async with server:
-        port = server.sockets[0].getsockname()[1]
-        runtime = StationRuntime(
-            pinging_station(1), f"ws://127.0.0.1:{port}/CP-1", reconnect=FAST, close_timeout=0.1
-        )
-        runtime.start()
-        try:
-            await until(lambda: csms.pings >= 2, within=10)
-            # Nothing but pongs came since the boot's answers: the station stayed connected.
-            assert (csms.connections, runtime.stats.disconnects) == (1, 0)
-            assert runtime.station.connected
-        finally:
-            await runtime.stop()
-
-
-async def test_a_central_system_that_answers_no_ping_is_dropped_and_dialled_again(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.INFO, logger="chargeyard.fleet.link")
-    csms = RawCsms(answers_pings=False)
-    server = await asyncio.start_server(csms.serve, "127.0.0.1", 0)
-    async with server:
-        port = server.sockets[0].getsockname()[1]
-        runtime = StationRuntime(
-            pinging_station(1), f"ws://127.0.0.1:{port}/CP-1", reconnect=FAST, close_timeout=0.1
-        )
-        runtime.start()
-        try:
-            # Pinged after a second of silence, dropped a second later, then dialled again.
-            await until(lambda: csms.connections >= 2, within=10)
-            assert csms.pings >= 1
-            assert runtime.stats.disconnects >= 1
-        finally:
-            await runtime.stop()
-    assert "CP-1: no answer to its WebSocket ping within 1 s" in caplog.text
-
-
-async def test_a_half_open_fault_is_left_for_the_central_system_to_find() -> None:
-    """While the station reads nothing (chaos half_open), no pong can reach it: its keepalive
-    waits for the fault's end instead of dropping the connection (docs/chaos.md)."""
-    csms = RawCsms(answers_pings=True)
+@contextlib.asynccontextmanager
+async def pinging_every_second(csms: RawCsms) -> AsyncIterator[StationRuntime]:
+    """A station pinging after a second of silence, running against ``csms``."""
     server = await asyncio.start_server(csms.serve, "127.0.0.1", 0)
     async with server:
         port = server.sockets[0].getsockname()[1]
@@ -148,14 +109,44 @@ async def test_a_half_open_fault_is_left_for_the_central_system_to_find() -> Non
         runtime = StationRuntime(pinging_station(1), url, reconnect=FAST, close_timeout=0.1)
         runtime.start()
         try:
-            await until(lambda: runtime.station.registration is Registration.ACCEPTED)
-            chaos = runtime.apply_chaos([HalfOpen(for_s=3)], seed=1)
-            await until(lambda: not chaos.half_open, within=10)
-            pinged = csms.pings
-            await until(lambda: csms.pings > pinged, within=10)  # pinging again after it
-            assert (csms.connections, runtime.stats.disconnects) == (1, 0)
+            yield runtime
         finally:
             await runtime.stop()
+
+
+async def test_a_silent_connection_is_pinged_and_kept_while_the_pongs_come() -> None:
+    csms = RawCsms(answers_pings=True)
+    async with pinging_every_second(csms) as runtime:
+        await until(lambda: csms.pings >= 2, within=10)
+        # Nothing but pongs came since the boot's answers: the station stayed connected.
+        assert (csms.connections, runtime.stats.disconnects) == (1, 0)
+        assert runtime.station.connected
+
+
+async def test_a_central_system_that_answers_no_ping_is_dropped_and_dialled_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="chargeyard.fleet.link")
+    csms = RawCsms(answers_pings=False)
+    async with pinging_every_second(csms) as runtime:
+        # Pinged after a second of silence, dropped a second later, then dialled again.
+        await until(lambda: csms.connections >= 2, within=10)
+        assert csms.pings >= 1
+        assert runtime.stats.disconnects >= 1
+    assert "CP-1: no answer to its WebSocket ping within 1 s" in caplog.text
+
+
+async def test_a_half_open_fault_is_left_for_the_central_system_to_find() -> None:
+    """While the station reads nothing (chaos half_open), no pong can reach it: its keepalive
+    waits for the fault's end instead of dropping the connection (docs/chaos.md)."""
+    csms = RawCsms(answers_pings=True)
+    async with pinging_every_second(csms) as runtime:
+        await until(lambda: runtime.station.registration is Registration.ACCEPTED)
+        chaos = runtime.apply_chaos([HalfOpen(for_s=3)], seed=1)
+        await until(lambda: not chaos.half_open, within=10)
+        pinged = csms.pings
+        await until(lambda: csms.pings > pinged, within=10)  # pinging again after it
+        assert (csms.connections, runtime.stats.disconnects) == (1, 0)
 
 
 def test_the_interval_is_the_key_or_the_variable_and_zero_sends_none() -> None:

@@ -65,10 +65,10 @@ BRAND = "alfen"
 # Examples per operation, half of them outside the document's schemas: each run meets every
 # operation's refusals and, through the seeded ids, its success path, and the runs of the
 # suite draw other examples each time. With some 215 operations the whole fuzz takes about
-# ninety seconds of CPU in a run of the suite on two cores (three fifths of it SQLite's run),
-# most of it schemathesis generating the examples: the suite's costliest file. PostgreSQL's
-# run is there for what only it refuses, so it needs fewer, and it replays the first of the
-# requests drawn for SQLite (``DRAWN``) rather than drawing its own. A deeper run:
+# thirty seconds of CPU alone, most of it schemathesis drawing the examples: the suite's
+# costliest file. PostgreSQL's run is there for what only it refuses, so it needs fewer, and
+# it replays the first of the requests drawn for SQLite (``DRAWN``) rather than drawing its
+# own. A deeper run:
 #     CHARGEYARD_FUZZ_EXAMPLES=500 pytest tests/api/test_fuzz.py
 MAX_EXAMPLES = {"sqlite": 8, "postgresql": 4}
 # 502/503/504 are the gateway answers of a command (app.py); status_code_conformance still

@@ -10,7 +10,8 @@ The station keeps its connection alive as OCPP has it (OCPP-J 1.6 section 5.3, O
 part 4 section 5.3): once nothing has come from the central system for WebSocketPingInterval
 seconds, it sends a WebSocket ping; when nothing comes back by the next interval (a link gone
 without a FIN, a central system that froze), it drops the connection and dials again, as a
-dropped connection. One timer a connection, re-armed only when it fires: a frame received
+dropped connection. The check rides the runtime's entry in the fleet's one timer
+(``scheduling.Scheduler``: :attr:`Link.ping_at`), moved only when it comes: a frame received
 costs a counter and a clock reading.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 from typing import TYPE_CHECKING, cast
 
@@ -52,7 +54,6 @@ class Link(asyncio.Protocol):
         "_peer_eof",
         "_ping_failed",
         "_ping_interval",
-        "_ping_timer",
         "_pinged_at_reads",
         "_runtime",
         "_up",
@@ -60,6 +61,7 @@ class Link(asyncio.Protocol):
         "endpoint",
         "handshake",
         "heard_at",
+        "ping_at",
         "reads",
         "transport",
         "ws",
@@ -84,11 +86,12 @@ class Link(asyncio.Protocol):
         self._up: Pipe | None = None
         self._down: Pipe | None = None
         # The keepalive: the loop's time of the last bytes from the central system and how many
-        # times bytes came; the ping timer, and ``reads`` when the ping out went (None: none).
+        # times bytes came; when it is next looked at (the runtime's timer calls
+        # keepalive_due then; inf: never), and ``reads`` when the ping out went (None: none).
         self.heard_at = 0.0
         self.reads = 0
         self._ping_interval = 0
-        self._ping_timer: asyncio.TimerHandle | None = None
+        self.ping_at = math.inf
         self._pinged_at_reads: int | None = None
         self._ping_failed = False
 
@@ -196,9 +199,7 @@ class Link(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self.close_timer is not None:
             self.close_timer.cancel()
-        if self._ping_timer is not None:
-            self._ping_timer.cancel()
-            self._ping_timer = None
+        self.ping_at = math.inf
         for pipe in (self._up, self._down):
             if pipe is not None:
                 pipe.close()  # bytes in flight die with the connection
@@ -228,12 +229,13 @@ class Link(asyncio.Protocol):
         self._ping_interval = self._runtime.station.websocket_ping_interval()
         self.heard_at = self._loop.time()
         if self._ping_interval > 0:
-            self._ping_timer = self._loop.call_later(self._ping_interval, self._ping_due)
+            self.ping_at = self.heard_at + self._ping_interval
 
-    def _ping_due(self) -> None:
-        """The timer: drop a connection whose ping got nothing back within the interval; else
-        ping one silent for the interval; else wait for the interval after the last bytes."""
-        self._ping_timer = None
+    def keepalive_due(self) -> None:
+        """At ``ping_at``: drop a connection whose ping got nothing back within the interval;
+        else ping one silent for the interval; else look again an interval after the last
+        bytes. (The runtime re-arms its timer on the new ``ping_at`` after its step.)"""
+        self.ping_at = math.inf
         ws, transport, interval = self.ws, self.transport, self._ping_interval
         if ws is None or ws.state is not State.OPEN or transport is None or transport.is_closing():
             return
@@ -242,7 +244,7 @@ class Link(asyncio.Protocol):
             # The station reads nothing while the fault lasts (docs/chaos.md, half_open): it
             # cannot tell, and the connection stays half-open for the central system to find.
             self._pinged_at_reads = None
-            self._ping_timer = self._loop.call_later(interval, self._ping_due)
+            self.ping_at = self._loop.time() + interval
             return
         if self._pinged_at_reads is not None and self.reads == self._pinged_at_reads:
             logger.info(
@@ -256,12 +258,12 @@ class Link(asyncio.Protocol):
         self._pinged_at_reads = None
         now = self._loop.time()
         if now - self.heard_at < interval:
-            self._ping_timer = self._loop.call_later(self.heard_at + interval - now, self._ping_due)
+            self.ping_at = self.heard_at + interval
             return
         self._pinged_at_reads = self.reads
         ws.send_ping(os.urandom(4))
         self.flush()
-        self._ping_timer = self._loop.call_later(interval, self._ping_due)
+        self.ping_at = now + interval
 
     def fail_handshake(self, error: Exception) -> None:
         """End the opening handshake with ``error`` (for the dialer, if it still waits)."""

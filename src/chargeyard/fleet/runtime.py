@@ -60,6 +60,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import math
 import random
 from collections.abc import Callable, Sequence
 from typing import cast
@@ -135,6 +136,7 @@ class StationRuntime:
         "_link",
         "_open_timeout",
         "_phase",
+        "_ping_at",
         "_reconnection",
         "_retry",
         "_scheduler",
@@ -192,6 +194,7 @@ class StationRuntime:
         self._closed: asyncio.Future[None] | None = None
         self._scheduler = scheduler or Scheduler()
         self._timer_at: float | None = None  # the station's deadline the scheduler holds
+        self._ping_at = math.inf  # the link's keepalive check (loop time) the scheduler holds
         self._timer_order = 0  # the live entry at the scheduler (0: none)
         self._retry: asyncio.TimerHandle | None = None
         self._step_scheduled = False
@@ -526,20 +529,26 @@ class StationRuntime:
         self._step()
 
     def _arm_timer(self) -> None:
+        """One scheduler entry for the earlier of the station's next deadline (its clock) and
+        the link's keepalive check (``link.py``, the loop's clock)."""
         station = self.station
         deadline = station.next_deadline()
-        if deadline == self._timer_at:
+        link = self._link
+        ping_at = math.inf if link is None else link.ping_at
+        if deadline == self._timer_at and ping_at == self._ping_at:
             return
-        self._timer_at = deadline
-        if deadline is None:
+        if deadline is None and ping_at == math.inf:
             self._cancel_timer()
             return
+        self._timer_at, self._ping_at = deadline, ping_at
         scheduler = self._scheduler
-        at = scheduler.time() + (deadline - station.clock.monotonic())
+        at = ping_at
+        if deadline is not None:
+            at = min(at, scheduler.time() + (deadline - station.clock.monotonic()))
         self._timer_order = scheduler.arm(self, at)
 
     def _cancel_timer(self) -> None:
-        self._timer_at = None
+        self._timer_at, self._ping_at = None, math.inf
         if self._timer_order:
             self._timer_order = 0
             self._scheduler.drop()
@@ -548,7 +557,10 @@ class StationRuntime:
         if order != self._timer_order:
             return  # re-armed or cancelled since
         self._timer_order = 0
-        self._timer_at = None
+        self._timer_at, self._ping_at = None, math.inf
+        link = self._link
+        if link is not None and link.ping_at <= self._scheduler.time():
+            link.keepalive_due()
         self._busy = True
         try:
             self.station.tick()

@@ -10,8 +10,6 @@ cases a page would take long to go through.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,7 @@ from chargeyard.api.v1.schemas import commands, operations
 from chargeyard.api.v1.schemas.certificates import EXAMPLE_HASH_DATA, EXAMPLE_ROOT
 from chargeyard.csms.commands.device_model import OPERATIONS
 from chargeyard.protocol import V201
+from tests.web.node_script import run_node
 
 pytestmark = pytest.mark.slow
 
@@ -329,19 +328,8 @@ MODELS: dict[str, type[BaseModel]] = {
 
 @pytest.fixture(scope="module")
 def specs() -> dict[str, Any]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is needed for the dashboard's form tests (Debian: apt install nodejs)")
     cases = json.dumps([[name, values] for name, values, _ in CASES])
-    done = subprocess.run(
-        [node, "--input-type=module", "-e", SCRIPT, VIEWS.as_uri(), cases],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
+    result: dict[str, Any] = json.loads(run_node(SCRIPT, VIEWS.as_uri(), cases))
     return result
 
 

@@ -5,11 +5,11 @@ Node is on every machine this suite runs on (the dashboard's browser tests need 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.web.node_script import run_node
 
 pytestmark = pytest.mark.slow
 
@@ -43,15 +43,4 @@ console.log(JSON.stringify([afterRead, model.chargers.get("CP-1").isOnline]));
 
 
 def test_a_read_older_than_the_disconnection_does_not_bring_the_charger_back() -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is needed for the dashboard model's tests (Debian: apt install nodejs)")
-    done = subprocess.run(
-        [node, "--input-type=module", "-e", SCRIPT, CSMS_JS.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[false,false]"
+    assert run_node(SCRIPT, CSMS_JS.as_uri()).strip() == "[false,false]"

@@ -7,11 +7,11 @@ interval (1.6 section 7.45, 2.0.1 ReadingContextEnumType: no context is Sample.P
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.web.node_script import run_node
 
 pytestmark = pytest.mark.slow
 
@@ -54,19 +54,8 @@ console.log(JSON.stringify({
 
 
 def test_only_periodic_readings_say_how_often_meter_values_come() -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is needed for the dashboard model's tests (Debian: apt install nodejs)")
     modules = [JS / "views" / "plot.js", JS / "views" / "sampling.js", JS / "csms.js"]
-    done = subprocess.run(
-        [node, "--input-type=module", "-e", SCRIPT, *(m.as_uri() for m in modules)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {
+    assert json.loads(run_node(SCRIPT, *(m.as_uri() for m in modules))) == {
         "beginAndClock": None,
         "onePeriodic": None,
         "twoPeriodic": 60,

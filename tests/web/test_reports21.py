@@ -8,8 +8,6 @@ reports, and a 2.0.1 charger's does not."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from playwright.sync_api import Page, expect
 from chargeyard.protocol import V21, V201
 from tests.web.gateway_pages import LIVE_MS
 from tests.web.live_lab import LiveLab
+from tests.web.node_script import run_node
 from tests.web.test_browser import open_dashboard
 
 pytestmark = pytest.mark.slow
@@ -128,18 +127,8 @@ ROWS = [
 
 
 def test_the_panel_tells_each_2_1_report_kind_newest_first() -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is needed for the dashboard's Node tests (Debian: apt install nodejs)")
-    done = subprocess.run(
-        [node, "--input-type=module", "-e", SCRIPT, REPORTS21_JS.as_uri(), json.dumps(ROWS)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {
+    printed = run_node(SCRIPT, REPORTS21_JS.as_uri(), json.dumps(ROWS))
+    assert json.loads(printed) == {
         "streams": [
             {
                 "name": "stream 1",

@@ -49,7 +49,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 from redis.asyncio import Redis
@@ -187,6 +187,17 @@ def holder_of(value: bytes | str) -> str:
     return str(orjson.loads(value)["node"])
 
 
+class Beat(NamedTuple):
+    """What a node's beat found (:meth:`NodePresence.beat`)."""
+
+    forgotten: bool
+    """Redis had forgotten the node (claimed as gone, or restarted empty): its stations' keys
+    are to be written again and :meth:`NodePresence.back` called."""
+    lapsed: bool
+    """Its ``alive`` key had expired (Redis away, frozen or restarted, or this node stalled,
+    past the TTL): a Redis restarted from a snapshot may lack keys written since."""
+
+
 class LivePresence:
     """Which stations' keys are present: written by a node whose presence is alive, in the
     run that wrote them (see the module docstring). Every reader of a station's key reads it
@@ -268,9 +279,6 @@ class NodePresence:
         self.run = uuid.uuid4().hex
         """This run's token: in the node's ``alive`` key and in each of its stations' keys."""
         self._joined = False
-        self.lapsed = False
-        """Whether this node's presence had expired at its last beat (Redis away, frozen or
-        restarted, or this node stalled, past the TTL)."""
         self._claims_from = 0.0  # (monotonic) no claim before: this node's presence lapsed
         self._unmarked: list[tuple[str, str, datetime]] = []  # (node, list, since): retried
 
@@ -295,17 +303,15 @@ class NodePresence:
         ):
             self._tasks.own(self._mark(self.node, gone, since))
 
-    async def beat(self) -> bool:
-        """Renew this node's presence; True when Redis had forgotten the node since it
-        joined (claimed as gone, or Redis restarted empty): its stations' keys are to be
-        written again and :meth:`back` called. ``lapsed`` tells whether its ``alive`` key
-        had expired meanwhile. Raises one of ``LOST``."""
+    async def beat(self) -> Beat:
+        """Renew this node's presence: what Redis had lost of it since it joined (see
+        :class:`Beat`). Raises one of ``LOST``."""
         alive = f"{self._prefix}alive:{self.node}"
         added, lived = await self._beat(
             keys=[self._nodes, alive], args=[self.node, self._ttl, self.run]
         )
-        self.lapsed = self._joined and not lived
-        if self.lapsed:  # (the others' presence may have lapsed with it)
+        lapsed = self._joined and not lived
+        if lapsed:  # (the others' presence may have lapsed with it)
             self._claims_from = time.monotonic() + LAPSE_GRACE_TTLS * self._ttl
             logger.warning(
                 "CSMS node %s's presence lapsed (no renewal reached Redis for %d s): it takes"
@@ -316,7 +322,7 @@ class NodePresence:
             )
         forgotten = bool(added) and self._joined
         self._joined = True
-        return forgotten
+        return Beat(forgotten=forgotten, lapsed=lapsed)
 
     async def back(self, identities: Sequence[str]) -> None:
         """This node's stations are online again (written after their keys are)."""

@@ -286,11 +286,12 @@ class StationPresence:
         lost the node's hash: write them all); then claim the nodes gone and mark their
         stations offline (``redis_presence.py``). Raises one of ``LOST`` when Redis cannot be
         reached."""
-        if await self._membership.beat():  # Redis forgot this node (until it is told again)
+        beat = await self._membership.beat()
+        if beat.forgotten:  # (until it is told again)
             self._forgotten = True
-        if self._membership.lapsed:
-            # Redis was away past the TTL: restarted from a snapshot, it may have lost the
-            # keys written since, which nothing else would write again for an hour.
+        if beat.lapsed:
+            # Restarted from a snapshot, Redis may have lost the keys written since, which
+            # nothing else would write again for an hour.
             self._rewrite = True
         async with self._writing:
             rewrite = self._rewrite or self._forgotten

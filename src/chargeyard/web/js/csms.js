@@ -20,6 +20,15 @@ export function connectorKey(evseId, connectorId) {
   return `${evseId || 0}/${connectorId}`;
 }
 
+/**
+ * Whether a meter reading of `context` is one of those the station's sample interval spaces:
+ * Sample.Periodic, the default when a reading names none (1.6 section 7.45, 2.0.1
+ * ReadingContextEnumType); not a transaction's begin, a clock-aligned or a triggered one.
+ */
+export function isPeriodic(context) {
+  return !context || context === "Sample.Periodic";
+}
+
 export function transactionKey(chargeBoxId, transactionId) {
   return `${chargeBoxId}#${transactionId}`;
 }
@@ -262,9 +271,7 @@ export class CsmsModel {
     if (powerW !== undefined) row.powerW = powerW;
     if (data.chargingState !== undefined) row.chargingState = data.chargingState;
     const samples = this.samples.get(key) || [];
-    // As pointsFromSamples marks them (views/plot.js): a reading without a context is periodic.
-    const periodic = !data.context || data.context === "Sample.Periodic";
-    samples.push({ t, energyWh: data.energyWh, powerW, periodic });
+    samples.push({ t, energyWh: data.energyWh, powerW, periodic: isPeriodic(data.context) });
     this.samples.set(key, samples.slice(-2000));
   }
 

@@ -5,6 +5,8 @@
 // pixel), so the axes' labels are the size of the page's text on a phone as on a laptop;
 // the host's width changing redraws it.
 
+import { isPeriodic } from "../csms.js";
+
 const NS = "http://www.w3.org/2000/svg";
 const DEFAULT_W = 640; // a host not laid out yet (hidden)
 const MIN_W = 240;
@@ -35,10 +37,8 @@ export function tick(value) {
 }
 
 /**
- * Points from /transactions/{id}/meter-values: one per timestamp, with Wh and W. A point is
- * `periodic` when a sample of it is of context Sample.Periodic, the default when a sample
- * names none (1.6 section 7.45, 2.0.1 ReadingContextEnumType): the ones the station's sample
- * interval spaces, unlike a transaction's begin, a clock-aligned reading or a triggered one.
+ * Points from /transactions/{id}/meter-values: one per timestamp, with Wh and W; `periodic`
+ * when a sample of it is (`isPeriodic`: on the station's sample interval).
  */
 export function pointsFromSamples(meterValues, meterStart = 0) {
   const byTime = new Map();
@@ -49,7 +49,7 @@ export function pointsFromSamples(meterValues, meterStart = 0) {
     else if (sample.measurand === "Power.Active.Import") kind = "powerW";
     if (!kind) continue;
     const point = byTime.get(sample.timestamp) || { t: sample.timestamp, periodic: false };
-    if (!sample.context || sample.context === "Sample.Periodic") point.periodic = true;
+    if (isPeriodic(sample.context)) point.periodic = true;
     // The total (no phase) wins over a phase's value.
     if (point[kind] === undefined || !sample.phase) point[kind] = sample.value * factor;
     byTime.set(sample.timestamp, point);

@@ -22,7 +22,8 @@ Shape
   taken or handed on, never both: a node taken for gone while it was only stalled finds its
   read entries gone from the group and drops them, so no message reaches two live nodes.
   What a consumer took is its own: a request taken by a node that then dies is not served
-  again (delivery stays at most once, as the contract says; the asker's deadline answers it).
+  again (delivery stays at most once, as the contract says; the asker's deadline answers it:
+  this design has no ``WATCH`` of waiting requests, ``bus/request_watch.py``).
 * Outcomes and answers travel as in :class:`RedisBus` (an outcome key and a pub/sub notice; an
   answer list per asking bus, read with ``BLPOP``: an answer has one reader, the asker, and
   nothing to reclaim).
@@ -33,6 +34,7 @@ last append, and a publish to a stream of ``max_queue`` entries fails.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from typing import Any, cast
 
@@ -42,6 +44,8 @@ from redis.exceptions import ResponseError
 
 from chargeyard.bus.redis_bus import BLOCK_S, RedisBus
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
+from chargeyard.bus.request_watch import SentRequest
+from chargeyard.bus.requests import RuntimeAnswer
 
 _Read = list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]] | None
 """What ``XREADGROUP`` answers: per stream, its (entry id, fields) entries."""
@@ -81,6 +85,9 @@ class RedisStreamsBus(RedisBus):
         self._batch_size = read_batch
         # By stream: (charger, message) pairs taken and not handed to the consumer yet.
         self._unread: dict[str, deque[tuple[bytes, bytes]]] = {}
+
+    async def _answered(self, sent: list[SentRequest]) -> list[RuntimeAnswer]:
+        return list(await asyncio.gather(*(one.answer for one in sent)))
 
     # -- taking ---------------------------------------------------------------------------------
 

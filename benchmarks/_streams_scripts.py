@@ -54,10 +54,11 @@ local function destination(charger, ttl)
 end
 
 local function push(kind, charger, item, ttl)
-  local key = queue(kind, destination(charger, ttl))
+  local node = destination(charger, ttl)
+  local key = queue(kind, node)
   redis.call('XADD', key, '*', 'c', charger, 'm', item)
   redis.call('EXPIRE', key, ttl)
-  return key
+  return node
 end
 
 -- Hand on every entry of a node stream (what no consumer of the node took: never read, or read
@@ -130,16 +131,18 @@ return 1
 """
 
 _PUBLISH = """
--- ARGV: prefix, ttl, max queue length, kind, then (charger, item) pairs, in order.
+-- ARGV: prefix, ttl, max queue length, kind, then (charger, item) pairs, in order. Returns the
+-- node each item went to ('' the backlog).
 local kind, limit = ARGV[4], tonumber(ARGV[3])
+local nodes = {}
 for i = 5, #ARGV, 2 do
   local key = queue(kind, destination(ARGV[i], ARGV[2]))
   if redis.call('XLEN', key) >= limit then
     return redis.error_reply('bus queue ' .. key .. ' is full')
   end
-  push(kind, ARGV[i], ARGV[i + 1], ARGV[2])
+  nodes[#nodes + 1] = push(kind, ARGV[i], ARGV[i + 1], ARGV[2])
 end
-return #ARGV - 4
+return nodes
 """
 
 _TAKE = """

@@ -1,9 +1,11 @@
 """The gateway API when the host of a charger does not answer over the bus in time: a 504 with
 the reason for a route about one charger, a ``failed`` entry per charger for a location's
-command, and a charger listed without its live runtime."""
+command, and a charger listed without its live runtime; and when the host that took the request
+went away before answering (``bus/request_watch.py``), a 503 to retry."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 
 from chargeyard.api.tokens import Role
 from chargeyard.bus import InMemoryBus
+from chargeyard.bus.request_watch import node_gone
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.gateway.runtime_client import RuntimeClient
@@ -60,6 +63,26 @@ async def silent(tmp_path: Path) -> AsyncIterator[Silent]:
             ) as client:
                 yield Silent(store, bus, client)
         await bus.close()
+
+
+async def test_a_runtime_verb_whose_host_went_away_is_503_to_retry(silent: Silent) -> None:
+    """What a Redis bus answers for a request taken by a node that died (``node_gone``)."""
+    charger = await silent.charger("CP-1")
+
+    async def gone() -> None:
+        async for request in silent.bus.requests("hung"):
+            await silent.bus.answer(node_gone(request, "hung"))
+
+    host = asyncio.create_task(gone())
+    try:
+        response = await silent.client.post(f"/ocpp/chargers/{charger.id}/restart-charger")
+    finally:
+        host.cancel()
+    assert (response.status_code, response.headers["retry-after"]) == (503, "2")
+    assert response.json() == {
+        "detail": f"the node holding charger {charger.id} (hung) went away before it answered;"
+        " retry (the request may have reached the charger)"
+    }
 
 
 @pytest.mark.parametrize("verb", ["start-charger", "stop-charger", "restart-charger"])

@@ -23,7 +23,10 @@ Shape
 * **Outcomes** are a key per command with a TTL (a waiter that comes after the outcome finds
   it) and a pub/sub notice that wakes waiters; the bus subscribes before it reads the key.
 * **Answers** go to the asking bus's own list (``{p}answers:{bus id}``), named in the
-  request's envelope; one reader task per bus resolves the waiting requests.
+  request's envelope; one reader task per bus resolves the waiting requests. Until its answer
+  comes, the asker looks after each request every ``watch_s`` (``bus/request_watch.py``): one
+  stranded on the queue of a node that went away moves on, and one taken by such a node is
+  answered ``node_gone`` rather than left to the asker's deadline.
 
 Everything that travels is ``to_dict()`` as JSON (orjson), rebuilt with ``from_dict()``.
 
@@ -77,6 +80,7 @@ from chargeyard.bus.redis_connection import (
     where,
 )
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
+from chargeyard.bus.request_watch import WATCH_S, SentRequest
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, merged
 from chargeyard.bus.waiters import OutcomeWaiters
 
@@ -93,6 +97,11 @@ REPLY_ROUTES = 10_000
 """Requests taken and not yet answered whose asker this bus remembers."""
 
 
+def _first(sent: SentRequest) -> str:
+    """The charger a request is routed by ('' none: the placement node's)."""
+    return sent.request.charger_ids[0] if sent.request.charger_ids else ""
+
+
 class RedisBus:
     """A :class:`~chargeyard.bus.CommandBus` over Redis (see the module docstring).
 
@@ -105,6 +114,8 @@ class RedisBus:
         max_queue: messages a queue may hold before a publish to it fails.
         alive_ttl_s: how long a node whose readers stop renewing its ``alive`` key is still
             routed to.
+        watch_s: how often a request not yet answered is looked after
+            (``bus/request_watch.py``).
     """
 
     def __init__(
@@ -116,6 +127,7 @@ class RedisBus:
         queue_ttl_s: int = 86_400,
         max_queue: int = 1_000_000,
         alive_ttl_s: int = ALIVE_TTL_S,
+        watch_s: float = WATCH_S,
     ) -> None:
         self.prefix = prefix
         self._redis: Redis = redis_client(url)
@@ -125,6 +137,7 @@ class RedisBus:
         self._max_queue = max_queue
         self._id = uuid.uuid4().hex
         self._alive_ttl_s = alive_ttl_s
+        self._watch_s = watch_s
         self._scripts = {
             name: self._redis.register_script(text)
             for name, text in redis_scripts.scripts(alive_ttl_s).items()
@@ -190,10 +203,14 @@ class RedisBus:
         self._stale.discard(node)
         await self._run("LEAVE", self._queue_ttl_s, node)
 
-    async def _push(self, kind: str, items: Sequence[tuple[str, bytes]]) -> None:
+    async def _push(self, kind: str, items: Sequence[tuple[str, bytes]]) -> list[str]:
+        """Push ``(charger, message)`` items; the node each went to ('' the backlog)."""
+        nodes: list[str] = []
         for start in range(0, len(items), PUBLISH_BATCH):
             pairs = [part for item in items[start : start + PUBLISH_BATCH] for part in item]
-            await self._run("PUBLISH", self._queue_ttl_s, self._max_queue, kind, *pairs)
+            went = await self._run("PUBLISH", self._queue_ttl_s, self._max_queue, kind, *pairs)
+            nodes.extend(node.decode() for node in went)
+        return nodes
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -285,12 +302,12 @@ class RedisBus:
         if self._answer_reader is None:
             self._answer_reader = self._tasks.own(self._read_answers())
         try:
-            nodes: list[bytes] = await self._run("ROUTE", self._queue_ttl_s, *message.charger_ids)
+            routes: list[bytes] = await self._run("ROUTE", self._queue_ttl_s, *message.charger_ids)
         except LOST as error:
             raise self._unreachable(error) from None
         groups: dict[bytes, list[str]] = {}
-        for charger_id, node in zip(message.charger_ids, nodes, strict=True):
-            groups.setdefault(node, []).append(charger_id)
+        for charger_id, route in zip(message.charger_ids, routes, strict=True):
+            groups.setdefault(route, []).append(charger_id)
         parts = [message]
         if len(groups) > 1:
             parts = [
@@ -302,31 +319,48 @@ class RedisBus:
                 for charger_ids in groups.values()
             ]
         loop = asyncio.get_running_loop()
-        futures: dict[str, asyncio.Future[RuntimeAnswer]] = {
-            part.request_id: loop.create_future() for part in parts
-        }
-        self._answers.update(futures)
+        sent = [
+            SentRequest(
+                part,
+                orjson.dumps({"reply_to": self._id, "request": part.to_dict()}),
+                "",
+                loop.create_future(),
+            )
+            for part in parts
+        ]
+        self._answers.update((one.request.request_id, one.answer) for one in sent)
         try:
             try:
-                await self._push(
-                    "requests",
-                    [
-                        (
-                            part.charger_ids[0] if part.charger_ids else "",
-                            orjson.dumps({"reply_to": self._id, "request": part.to_dict()}),
-                        )
-                        for part in parts
-                    ],
-                )
+                nodes = await self._push("requests", [(_first(one), one.envelope) for one in sent])
             except LOST as error:
                 raise self._unreachable(error) from None
-            answers = list(await asyncio.gather(*futures.values()))
+            for one, node in zip(sent, nodes, strict=True):
+                one.node = node
+            answers = await self._answered(sent)
         finally:
-            for request_id in futures:
-                self._answers.pop(request_id, None)
+            for one in sent:
+                self._answers.pop(one.request.request_id, None)
         if len(answers) == 1:
             return replace(answers[0], request_id=message.request_id)
         return merged(message.request_id, answers)
+
+    async def _answered(self, sent: list[SentRequest]) -> list[RuntimeAnswer]:
+        """The answers to requests pushed, watched every ``watch_s`` until they come
+        (``bus/request_watch.py``): one whose node went away is moved to where its chargers
+        are now, or answered ``node_gone``."""
+        while waiting := [one for one in sent if not one.answer.done()]:
+            await asyncio.wait([one.answer for one in waiting], timeout=self._watch_s)
+            for one in waiting:
+                if one.answer.done():
+                    continue
+                try:
+                    what, node = await self._run(
+                        "WATCH", self._queue_ttl_s, one.node, one.request.request_id, one.envelope
+                    )
+                except LOST:
+                    continue  # (looked at again when Redis answers; the deadline bounds it)
+                one.look(what.decode(), node.decode())
+        return [one.answer.result() for one in sent]
 
     def _unreachable(self, error: BaseException) -> BusUnreachable:
         return BusUnreachable(f"Redis at {self._where} cannot be reached ({error})")

@@ -13,7 +13,10 @@ Every script takes the bus's key prefix as ``ARGV[1]`` and builds its keys from 
   first script that would route to it makes it leave instead, so its chargers' messages and
   the placement of new ones go to a node that is there;
 * ``{p}commands:{node}`` / ``{p}requests:{node}`` (lists, one message a line, oldest first) and
-  ``{p}backlog:commands`` / ``{p}backlog:requests`` while no node is there.
+  ``{p}backlog:commands`` / ``{p}backlog:requests`` while no node is there;
+* ``{p}moved:{request id}`` (a key with a TTL of :data:`MOVED_TTL_S`): the node a request was
+  handed on to from the queue of a node that left, or from the backlog, for its asker's watch
+  (``WATCH``) to look for it there.
 
 The keys are built inside the scripts, so the bus needs one Redis (or one cluster slot), not a
 cluster spread over slots.
@@ -25,9 +28,14 @@ ALIVE_TTL_S = 15
 """How long a node that stops renewing its ``alive`` key (its readers do, every few seconds)
 is still routed to: within this, a killed worker's chargers and new placements move on."""
 
+MOVED_TTL_S = 300
+"""How long the node a request was handed on to is remembered (``{p}moved:{id}``): longer
+than an asker waits for an answer (``gateway/runtime_client.py``'s deadline)."""
+
 _ROUTING = """
 local P = ARGV[1]
 local ALIVE_TTL = {alive_ttl}
+local MOVED_TTL = {moved_ttl}
 
 local function alive(node)
   return redis.call('EXISTS', P .. 'alive:' .. node) == 1
@@ -52,11 +60,22 @@ local function destination(charger, ttl)
   end
 end
 
+-- Returns the node the item went to ('' the backlog).
 local function push(kind, charger, item, ttl)
-  local key = queue(kind, destination(charger, ttl))
+  local node = destination(charger, ttl)
+  local key = queue(kind, node)
   redis.call('RPUSH', key, item)
   redis.call('EXPIRE', key, ttl)
-  return key
+  return node
+end
+
+-- A request taken from one queue and pushed to where it goes now, which is remembered for its
+-- asker's watch (and returned).
+local function hand_on_request(item, ttl)
+  local request = cjson.decode(item)['request']
+  local node = push('requests', request['charger_ids'][1] or '', item, ttl)
+  redis.call('SET', P .. 'moved:' .. request['request_id'], node, 'EX', MOVED_TTL)
+  return node
 end
 
 -- The node leaves: its chargers are released, it is forgotten, and what it had not taken goes
@@ -76,20 +95,8 @@ evict = function(node, ttl)
   end
   redis.call('DEL', commands)
   local requests = queue('requests', node)
-  for _, item in ipairs(redis.call('LRANGE', requests, 0, -1)) do
-    local first = cjson.decode(item)['request']['charger_ids'][1]
-    push('requests', first or '', item, ttl)
-  end
+  for _, item in ipairs(redis.call('LRANGE', requests, 0, -1)) do hand_on_request(item, ttl) end
   redis.call('DEL', requests)
-end
-
-local function move_all(from, to, ttl)
-  while true do
-    local item = redis.call('LPOP', from)
-    if not item then break end
-    redis.call('RPUSH', to, item)
-  end
-  if redis.call('EXISTS', to) == 1 then redis.call('EXPIRE', to, ttl) end
 end
 
 local function join(node, ttl)
@@ -100,8 +107,13 @@ local function join(node, ttl)
   redis.call('ZADD', P .. 'nodes', seq, node)
   if redis.call('ZCARD', P .. 'nodes') == 1 then
     -- The first node is the placement node: it takes what waited for one.
-    move_all(P .. 'backlog:commands', queue('commands', node), ttl)
-    move_all(P .. 'backlog:requests', queue('requests', node), ttl)
+    for _, item in ipairs(redis.call('LRANGE', P .. 'backlog:commands', 0, -1)) do
+      push('commands', '', item, ttl)
+    end
+    for _, item in ipairs(redis.call('LRANGE', P .. 'backlog:requests', 0, -1)) do
+      hand_on_request(item, ttl)
+    end
+    redis.call('DEL', P .. 'backlog:commands', P .. 'backlog:requests')
   end
   return seq
 end
@@ -113,16 +125,18 @@ return join(ARGV[3], ARGV[2])
 """
 
 _PUBLISH = """
--- ARGV: prefix, ttl, max queue length, kind, then (charger, item) pairs, in order.
+-- ARGV: prefix, ttl, max queue length, kind, then (charger, item) pairs, in order. Returns the
+-- node each item went to ('' the backlog).
 local kind, limit = ARGV[4], tonumber(ARGV[3])
+local nodes = {}
 for i = 5, #ARGV, 2 do
   local key = queue(kind, destination(ARGV[i], ARGV[2]))
   if redis.call('LLEN', key) >= limit then
     return redis.error_reply('bus queue ' .. key .. ' is full')
   end
-  push(kind, ARGV[i], ARGV[i + 1], ARGV[2])
+  nodes[#nodes + 1] = push(kind, ARGV[i], ARGV[i + 1], ARGV[2])
 end
-return #ARGV - 4
+return nodes
 """
 
 _ROUTE = """
@@ -162,6 +176,29 @@ end
 return seq
 """
 
+_WATCH = """
+-- ARGV: prefix, ttl, node, request id, envelope: a request pushed to the node's queue and not
+-- answered yet. Returns {what, node}, the node where it is now: 'moved', taken back from the
+-- queue of a node that is gone or whose charger another live node holds now, and pushed to where
+-- it goes now (LREM: never while a node may have taken it); 'gone', taken by a node that is gone
+-- (it will not answer); else 'waiting'.
+local node, id, item = ARGV[3], ARGV[4], ARGV[5]
+node = redis.call('GET', P .. 'moved:' .. id) or node  -- (handed on by a node's leaving)
+local key = queue('requests', node)
+if redis.call('LPOS', key, item) then
+  local charger = cjson.decode(item)['request']['charger_ids'][1]
+  local holder = charger and redis.call('HGET', P .. 'holders', charger)
+  local stranded = node ~= '' and not alive(node)
+  if stranded or (holder and holder ~= node and alive(holder)) then
+    redis.call('LREM', key, 1, item)
+    return {'moved', hand_on_request(item, ARGV[2])}
+  end
+  return {'waiting', node}
+end
+if node == '' or alive(node) then return {'waiting', node} end
+return {'gone', node}
+"""
+
 _RELEASE = """
 -- ARGV: prefix, node, then charger ids (those another node holds are left as they are).
 local node = ARGV[2]
@@ -183,14 +220,17 @@ return 0
 
 def scripts(alive_ttl_s: int = ALIVE_TTL_S) -> dict[str, str]:
     """Every script by name (``JOIN``, ``PUBLISH``, ``ROUTE``, ``HOLD``, ``REHOLD``,
-    ``RELEASE``, ``LEAVE``), a node's ``alive`` key living ``alive_ttl_s`` in them."""
-    routing = _ROUTING.replace("{alive_ttl}", str(alive_ttl_s))
+    ``WATCH``, ``RELEASE``, ``LEAVE``), a node's ``alive`` key living ``alive_ttl_s`` in them."""
+    routing = _ROUTING.replace("{alive_ttl}", str(alive_ttl_s)).replace(
+        "{moved_ttl}", str(MOVED_TTL_S)
+    )
     bodies = {
         "JOIN": _JOIN,
         "PUBLISH": _PUBLISH,
         "ROUTE": _ROUTE,
         "HOLD": _HOLD,
         "REHOLD": _REHOLD,
+        "WATCH": _WATCH,
         "RELEASE": _RELEASE,
         "LEAVE": _LEAVE,
     }

@@ -31,9 +31,10 @@ Verb = Literal[
 
 VERBS: tuple[Verb, ...] = get_args(Verb)
 
-ErrorKind = Literal["not_found", "cannot_run", "internal"]
+ErrorKind = Literal["not_found", "cannot_run", "node_gone", "internal"]
 """Why a request failed: no such charger (the store's ``NotFoundError``), a charger whose row
-cannot run (``ChargerRuntimeError``), or anything else."""
+cannot run (``ChargerRuntimeError``), the node that took the request went away before it
+answered (``bus/request_watch.py``), or anything else."""
 
 
 @dataclass(frozen=True, slots=True)

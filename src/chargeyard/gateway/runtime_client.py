@@ -27,6 +27,7 @@ from chargeyard.fleet.station_status import StationStatus
 from chargeyard.gateway.runtimes import (
     ChaosAnswer,
     ChargerRuntimeError,
+    HostGone,
     NoAnswer,
     RuntimeAction,
     RuntimeReport,
@@ -126,6 +127,7 @@ class RuntimeClient:
 
         Raises:
             NoAnswer: none within the deadline.
+            HostGone: the node that took the request went away before it answered.
             NotFoundError, ChargerRuntimeError: what the host answered.
             RuntimeError: the host failed otherwise.
         """
@@ -150,4 +152,6 @@ def _error(answer: RuntimeAnswer) -> Exception:
         return error
     if answer.error_kind == "cannot_run":
         return ChargerRuntimeError(message)
+    if answer.error_kind == "node_gone":
+        return HostGone(message)
     return RuntimeError(f"the charger's host failed: {message}")

@@ -37,6 +37,14 @@ class NoAnswer(TimeoutError):
     """Whoever hosts the charger did not answer in time (it may still act on the request)."""
 
 
+class HostGone(NoAnswer):
+    """The node that took the request went away before it answered (it may have acted on it):
+    the caller should retry, once another node holds the charger."""
+
+    RETRY_AFTER_S = 2
+    """What the API's Retry-After says: a dead node's chargers are adopted within seconds."""
+
+
 @dataclass(frozen=True, slots=True)
 class RuntimeReport:
     """The answer of start-charger / stop-charger / restart-charger (the gateway

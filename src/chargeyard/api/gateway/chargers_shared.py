@@ -39,7 +39,7 @@ from chargeyard.fleet.station_status import EvseMeter, StationStatus
 from chargeyard.gateway.built_in_csms import BuiltInCsms
 from chargeyard.gateway.drivers import NO_DRIVERS, DriverKind, charger_drivers
 from chargeyard.gateway.provisioning import Provisioner
-from chargeyard.gateway.runtimes import ChargerRuntimes, NoAnswer
+from chargeyard.gateway.runtimes import ChargerRuntimes, HostGone, NoAnswer
 from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
 from chargeyard.protocol import VersionSpec
 from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, load_catalog
@@ -101,9 +101,13 @@ async def get_optional_host(request: Request) -> ChargerRuntimes | None:
 
 @contextlib.contextmanager
 def host_answers() -> Iterator[None]:
-    """A charger's host that did not answer in time is a 504 with the reason."""
+    """A charger's host that did not answer in time is a 504 with the reason; one that went away
+    before it answered, a 503 to retry."""
     try:
         yield
+    except HostGone as error:
+        retry = {"Retry-After": str(HostGone.RETRY_AFTER_S)}
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error), retry) from None
     except NoAnswer as error:
         raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(error)) from None
 
@@ -128,7 +132,12 @@ async def live_statuses(
 
 
 NO_ANSWER: dict[int | str, dict[str, Any]] = {
-    504: error_answer(HttpErrorResponse, "The charger's host did not answer in time")
+    503: error_answer(
+        HttpErrorResponse,
+        "The charger's host went away before it answered (retry after Retry-After), or the"
+        " simulator gateway is not running in this process or cannot reach its fleet hosts",
+    ),
+    504: error_answer(HttpErrorResponse, "The charger's host did not answer in time"),
 }
 """OpenAPI ``responses`` of a route that asks a charger's host (:func:`host_answers`)."""
 

@@ -28,13 +28,29 @@ WARM_ROUND_TRIPS = 3
 have opened the connections the level needs (a thousand, at 1,024 in flight) by then."""
 
 
+ASKER_WATCH_S = 3_600.0
+"""How often the asker's lists bus looks after its requests not yet answered: in effect never.
+The takeover measures how each design hands a dead node's queue on when a message is routed to
+it; the lists bus's own watch of waiting requests (``bus/request_watch.py``), which the streams
+design does not have, would move them itself a second after the ``alive`` key lapsed, and answer
+the one the frozen reader took ``node_gone``."""
+
+
 def make_bus(
-    design: str, url: str, prefix: str, alive_ttl_s: int = ALIVE_TTL_S, read_batch: int = 0
+    design: str,
+    url: str,
+    prefix: str,
+    alive_ttl_s: int = ALIVE_TTL_S,
+    read_batch: int = 0,
+    watch_s: float | None = None,
 ) -> RedisBus:
     """A bus of ``design``; ``read_batch``: entries a streams reader reads at once (0: its
+    default); ``watch_s``: how often the lists bus looks after waiting requests (its
     default)."""
     if design == "streams" and read_batch:
         return RedisStreamsBus(url, prefix=prefix, alive_ttl_s=alive_ttl_s, read_batch=read_batch)
+    if design == "lists" and watch_s is not None:
+        return RedisBus(url, prefix=prefix, alive_ttl_s=alive_ttl_s, watch_s=watch_s)
     return DESIGNS[design](url, prefix=prefix, alive_ttl_s=alive_ttl_s)
 
 
@@ -118,7 +134,7 @@ async def _ask(design: str, url: str, prefix: str, pipe: Connection) -> None:
     """Do what the coordinator says: ("level", concurrency, warmup, duration) -> a Level;
     ("queue", chargers, count) -> requests left waiting; ("trigger", charger, limit) -> the
     takeover's figures; ("stop",)."""
-    bus = make_bus(design, url, prefix)
+    bus = make_bus(design, url, prefix, watch_s=ASKER_WATCH_S)
     ids = itertools.count(1)
     waiting: list[asyncio.Task[RuntimeAnswer]] = []
     finished: dict[asyncio.Task[RuntimeAnswer], float] = {}

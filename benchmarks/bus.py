@@ -63,7 +63,11 @@ killed (SIGKILL). Once its ``alive`` key has expired (``--alive-ttl`` seconds la
 ``alive_ttl_s``, the same for both designs, 15 s by default in the cluster), the asker sends
 one more request for the doomed node's chargers: routing it finds the node dead and hands its
 queue on. Printed: the time from that request to the last answer, and how many of the requests
-were answered by the survivor (the others never are), the median of ``--rounds`` runs.
+were answered by the survivor (the others never are), the median of ``--rounds`` runs. The
+lists bus's watch of the requests it waits for (``bus/request_watch.py``: in chargeyard it moves
+them a second after the key lapsed, and answers the one the frozen reader took ``node_gone``)
+is off in the asker (``_bus_processes.ASKER_WATCH_S``), so that both designs hand the queue on
+the same way.
 
 This process only coordinates and samples: the holder, the survivor, the doomed node and the
 asker are processes of their own (``_bus_processes.py``), which ignore Ctrl-C, are stopped on

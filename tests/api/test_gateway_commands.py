@@ -667,7 +667,8 @@ async def test_the_unplug_operation_is_the_seeds(lab: StackLab) -> None:
         "422": "Invalid target — provide either charger_id or location_id, not both",
         "500": "Internal server error",
         "503": "The simulator gateway is not running in this process, or cannot reach its"
-        " fleet hosts (Redis)",
+        " fleet hosts (Redis), or the charger's host went away before it answered (retry after"
+        " Retry-After)",
         "504": "The charger's host did not answer in time",
     }
     ok = responses["202"]["content"]["application/json"]

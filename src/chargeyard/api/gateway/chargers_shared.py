@@ -134,8 +134,8 @@ async def live_statuses(
 NO_ANSWER: dict[int | str, dict[str, Any]] = {
     503: error_answer(
         HttpErrorResponse,
-        "The charger's host went away before it answered (retry after Retry-After), or the"
-        " simulator gateway is not running in this process or cannot reach its fleet hosts",
+        "The simulator gateway is not running in this process, or cannot reach its fleet hosts"
+        " (Redis), or the charger's host went away before it answered (retry after Retry-After)",
     ),
     504: error_answer(HttpErrorResponse, "The charger's host did not answer in time"),
 }

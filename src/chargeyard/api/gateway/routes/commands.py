@@ -30,7 +30,6 @@ from fastapi import APIRouter, HTTPException, Path, Response, status
 from pydantic import BaseModel
 
 from chargeyard.api.deps import StoreDep
-from chargeyard.api.error_answers import error_answer
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
 from chargeyard.api.gateway.chargers_shared import NO_ANSWER, host_answers
 from chargeyard.api.gateway.deps import BusDep, HostDep
@@ -45,7 +44,6 @@ from chargeyard.api.gateway.schemas.commands import (
 )
 from chargeyard.api.gateway.schemas.common import (
     DEFAULT_LIMIT,
-    HttpErrorResponse,
     PageLimit,
     PageNumber,
     error_responses,
@@ -176,11 +174,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": _ANY_TYPE,
     },
     500: {"description": "Internal server error", "content": _ANY_TYPE},
-    503: error_answer(
-        HttpErrorResponse,
-        "The simulator gateway is not running in this process, or cannot reach"
-        " its fleet hosts (Redis)",
-    ),
     **NO_ANSWER,
 }
 

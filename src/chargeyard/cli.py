@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from chargeyard import __version__
 from chargeyard.collector import paused_for_imports
+from chargeyard.quick_exit import exit_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,5 +187,16 @@ def version() -> None:
     )
 
 
+def main() -> None:
+    """The ``chargeyard`` program: the command the arguments name, then an exit that leaves
+    the interpreter's teardown to the operating system (``quick_exit.py``). An exception that
+    escapes the command ends the process the usual way, with its traceback."""
+    try:
+        app()
+    except SystemExit as done:
+        exit_now(done.code)
+    exit_now(0)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

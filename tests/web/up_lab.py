@@ -36,7 +36,7 @@ def chargeyard_command() -> list[str]:
     script = Path(sys.executable).with_name("chargeyard")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from chargeyard.cli import app; app()"]
+    return [sys.executable, "-c", "from chargeyard.cli import main; main()"]
 
 
 class UpLab:

@@ -170,12 +170,20 @@ _HOLD = """
 -- ARGV: prefix, ttl, node, then charger ids.
 local node = ARGV[3]
 join(node, ARGV[2])
+local dead = {}
 for i = 4, #ARGV do
   local before = redis.call('HGET', P .. 'holders', ARGV[i])
-  if before and before ~= node then redis.call('SREM', P .. 'held:' .. before, ARGV[i]) end
+  if before and before ~= node then
+    redis.call('SREM', P .. 'held:' .. before, ARGV[i])
+    if not alive(before) then dead[before] = true end
+  end
   redis.call('HSET', P .. 'holders', ARGV[i], node)
   redis.call('SADD', P .. 'held:' .. node, ARGV[i])
 end
+-- A holder that died without leaving (its chargers adopted here) leaves now: what it had not
+-- taken follows its chargers, to this node for those held here, rather than wait in its queue
+-- for a message routed to it, which none may ever be.
+for before in pairs(dead) do evict(before, ARGV[2]) end
 return 0
 """
 

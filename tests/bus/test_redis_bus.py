@@ -243,6 +243,34 @@ async def test_a_node_that_died_without_leaving_is_routed_around(redis_bus: Redi
         assert [(await anext(on_b)).command_id for _ in range(3)] == ["c1", "c2", "c3"]
 
 
+async def test_a_dead_node_s_commands_follow_its_chargers_to_the_node_that_adopts_them(
+    redis_bus: RedisBus,
+) -> None:
+    """A worker killed with commands in its queue: once another node holds its chargers (a
+    lease adopted), those commands go there, rather than wait in the dead node's queue for a
+    message routed to it, which may never come (nothing is routed to it once its chargers are
+    held elsewhere)."""
+    bus = redis_bus
+    await bus.hold("node-b", ["dep-2"])  # the placement node, alive
+    await bus.hold("node-a", ["dep-1", "dep-3"])
+    await bus.publish_many([message(1, "dep-1"), message(2, "dep-3"), message(3, "dep-1")])
+    assert await bus.pending("node-a") == 3
+
+    client: Redis = Redis.from_url(redis_url())
+    try:
+        await client.delete(bus.prefix + "alive:node-a")  # node-a died
+        await bus.hold("node-c", ["dep-1"])  # dep-1's lease adopted; dep-3's not yet
+        assert (await bus.pending("node-a"), await bus.pending("node-c")) == (0, 2)
+        assert await client.zrange(bus.prefix + "nodes", 0, -1) == [b"node-b", b"node-c"]
+        assert await client.hget(bus.prefix + "holders", "dep-3") is None
+    finally:
+        await client.aclose()
+    on_c, on_b = aiter(bus.consume("node-c")), aiter(bus.consume("node-b"))
+    async with asyncio.timeout(2):
+        assert [(await anext(on_c)).command_id for _ in range(2)] == ["c1", "c3"]
+        assert (await anext(on_b)).command_id == "c2"  # (no holder now: the placement node)
+
+
 async def test_a_reader_keeps_its_node_alive_and_joins_again_holding_what_it_held(
     redis_bus: RedisBus,
 ) -> None:

@@ -39,7 +39,8 @@ Bounds
 * holders, held sets and the node set: one entry per held charger and per node, removed by
   :meth:`~RedisBus.release` and :meth:`~RedisBus.leave`; a node that dies without leaving
   loses its ``alive`` key within ``alive_ttl_s`` (``ALIVE_TTL_S``) and is made to leave by
-  the next message that would go to it;
+  the next message that would go to it, or the next hold of one of its chargers by another
+  node (what it had not taken follows its chargers);
 * pub/sub keeps nothing.
 
 A lost connection is logged once per process (a warning: ``redis_connection.Outage``), retried

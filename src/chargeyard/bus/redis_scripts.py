@@ -10,8 +10,9 @@ Every script takes the bus's key prefix as ``ARGV[1]`` and builds its keys from 
   ``{p}joins`` (the counter that orders them);
 * ``{p}alive:{node}`` (a key with a TTL of :data:`ALIVE_TTL_S`, set as the node joins and holds
   and renewed by its readers): a node without it died without leaving (``kill -9``), and the
-  first script that would route to it makes it leave instead, so its chargers' messages and
-  the placement of new ones go to a node that is there;
+  first script that would route to it, or that holds one of its chargers for another node (a
+  lease adopted), makes it leave instead, so its chargers' messages and the placement of new
+  ones go to a node that is there;
 * ``{p}commands:{node}`` / ``{p}requests:{node}`` (lists, one message a line, oldest first) and
   ``{p}backlog:commands`` / ``{p}backlog:requests`` while no node is there;
 * ``{p}moved:{request id}`` (a key with a TTL of :data:`MOVED_TTL_S`): the node a request was

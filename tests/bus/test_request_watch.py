@@ -7,6 +7,7 @@ its ``alive`` key going (deleted rather than waited for)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 
@@ -19,6 +20,7 @@ from tests.bus.buses import delete_keys, redis_url
 from tests.polling import eventually
 
 WATCH_S = 0.05
+WATCH_LOGGER = "chargeyard.bus.request_watch"
 
 
 class Cluster:
@@ -80,10 +82,11 @@ def status(n: int, charger_id: str = "dep-1") -> RuntimeRequest:
 
 
 async def test_a_request_queued_on_a_dead_worker_moves_to_the_worker_that_adopted_its_charger(
-    cluster: Cluster,
+    cluster: Cluster, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Killed before it took the request, with its ``alive`` key still there: the request
     moves as soon as another node holds the charger, not when the key lapses."""
+    caplog.set_level(logging.INFO, logger=WATCH_LOGGER)
     worker_a, worker_b, api = cluster.bus(), cluster.bus(), cluster.bus()
     await worker_a.hold("node-a", ["dep-1"])  # (no reader: it hung, then died)
     asking = asyncio.create_task(api.request(status(1)))
@@ -94,6 +97,10 @@ async def test_a_request_queued_on_a_dead_worker_moves_to_the_worker_that_adopte
         answer = await asking
     assert (answer.ok, answer.result) == (True, {"by": "node-b"})
     assert await cluster.queued("node-a") == 0
+    assert [r.getMessage() for r in caplog.records if r.name == WATCH_LOGGER] == [
+        "status request r1 moved from the queue of bus node node-a, gone or no longer holding"
+        " its charger, to node-b"
+    ]
 
 
 async def test_a_request_queued_on_a_node_taken_for_gone_goes_to_the_placement_node(
@@ -114,7 +121,7 @@ async def test_a_request_queued_on_a_node_taken_for_gone_goes_to_the_placement_n
 
 
 async def test_a_request_taken_by_a_node_that_died_is_answered_node_gone(
-    cluster: Cluster,
+    cluster: Cluster, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Taken, then the node died: nothing will answer. While its ``alive`` key lives the
     node may still answer; once it is gone the asker hears so at once, not at its deadline."""
@@ -136,6 +143,12 @@ async def test_a_request_taken_by_a_node_that_died_is_answered_node_gone(
         "the node holding charger dep-1 (node-a) went away before it answered; retry (the"
         " request may have reached the charger)"
     )
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == WATCH_LOGGER] == [
+        (
+            "WARNING",
+            "status request r1 was taken by bus node node-a, which went away before answering",
+        )
+    ]
 
 
 async def test_a_request_handed_on_by_a_node_s_leaving_is_followed_where_it_went(

@@ -30,9 +30,12 @@ only when it was taken back from a queue, never while a node may be serving it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
+
+logger = logging.getLogger(__name__)
 
 WATCH_S = 1.0
 """How often a waiting request is looked after: a request whose node went away waits this long
@@ -51,10 +54,25 @@ class SentRequest:
     answer: asyncio.Future[RuntimeAnswer]
 
     def look(self, what: str, node: str) -> None:
-        """What the ``WATCH`` script found: the node the request is with now, and ``gone``
-        when that node took it and went away."""
+        """What the ``WATCH`` script found: the node the request is with now (``moved``
+        there), and ``gone`` when that node took it and went away."""
+        if what == "moved":
+            logger.info(
+                "%s request %s moved from the queue of bus node %s, gone or no longer holding"
+                " its charger, to %s",
+                self.request.verb,
+                self.request.request_id,
+                self.node or "(backlog)",
+                node or "(backlog)",
+            )
         self.node = node
         if what == "gone" and not self.answer.done():
+            logger.warning(
+                "%s request %s was taken by bus node %s, which went away before answering",
+                self.request.verb,
+                self.request.request_id,
+                node,
+            )
             self.answer.set_result(node_gone(self.request, node))
 
 

@@ -149,7 +149,7 @@ class RedisBus:
         self._waiters = OutcomeWaiters()
         self._subscribed = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
-        self._answers: dict[str, asyncio.Future[RuntimeAnswer]] = {}
+        self._sent: dict[str, SentRequest] = {}  # by request id, until answered
         self._answer_reader: asyncio.Task[None] | None = None
         self._reply_to: OrderedDict[str, str] = OrderedDict()
         self._in_hand: dict[str, int] = {}
@@ -265,7 +265,7 @@ class RedisBus:
 
     def waiting(self) -> int:
         """Waiters for outcomes and answers not yet come (a cancelled wait leaves none)."""
-        return len(self._waiters) + len(self._answers)
+        return len(self._waiters) + len(self._sent)
 
     async def _listen_outcomes(self) -> None:
         # Every reader loop asks ``_closed`` rather than trusting cancellation alone: a cancel
@@ -302,6 +302,7 @@ class RedisBus:
             raise RuntimeError("the bus is closed")
         if self._answer_reader is None:
             self._answer_reader = self._tasks.own(self._read_answers())
+            self._tasks.own(self._watch_requests())
         try:
             routes: list[bytes] = await self._run("ROUTE", self._queue_ttl_s, *message.charger_ids)
         except LOST as error:
@@ -324,12 +325,13 @@ class RedisBus:
             SentRequest(
                 part,
                 orjson.dumps({"reply_to": self._id, "request": part.to_dict()}),
-                "",
                 loop.create_future(),
+                loop.time(),
             )
             for part in parts
         ]
-        self._answers.update((one.request.request_id, one.answer) for one in sent)
+        # Known before the push: an answer may come before the push's own reply does.
+        self._sent.update((one.request.request_id, one) for one in sent)
         try:
             try:
                 nodes = await self._push("requests", [(_first(one), one.envelope) for one in sent])
@@ -337,21 +339,23 @@ class RedisBus:
                 raise self._unreachable(error) from None
             for one, node in zip(sent, nodes, strict=True):
                 one.node = node
-            answers = await self._answered(sent)
+            answers = list(await asyncio.gather(*(one.answer for one in sent)))
         finally:
             for one in sent:
-                self._answers.pop(one.request.request_id, None)
+                self._sent.pop(one.request.request_id, None)
         if len(answers) == 1:
             return replace(answers[0], request_id=message.request_id)
         return merged(message.request_id, answers)
 
-    async def _answered(self, sent: list[SentRequest]) -> list[RuntimeAnswer]:
-        """The answers to requests pushed, watched every ``watch_s`` until they come
+    async def _watch_requests(self) -> None:
+        """Every ``watch_s``, each request waiting longer than that is looked after
         (``bus/request_watch.py``): one whose node went away is moved to where its chargers
-        are now, or answered ``node_gone``."""
-        while waiting := [one for one in sent if not one.answer.done()]:
-            await asyncio.wait([one.answer for one in waiting], timeout=self._watch_s)
-            for one in waiting:
+        are now, or answered ``node_gone``. A request answered sooner costs nothing here."""
+        loop = asyncio.get_running_loop()
+        while not self._closed:
+            await asyncio.sleep(self._watch_s)
+            due = loop.time() - self._watch_s
+            for one in [one for one in self._sent.values() if one.sent_at <= due]:
                 if one.answer.done():
                     continue
                 try:
@@ -359,9 +363,11 @@ class RedisBus:
                         "WATCH", self._queue_ttl_s, one.node, one.request.request_id, one.envelope
                     )
                 except LOST:
-                    continue  # (looked at again when Redis answers; the deadline bounds it)
+                    break  # (looked at again when Redis answers; the deadline bounds it)
+                except Exception:  # (the watch goes on for the others, and for this one)
+                    logger.exception("watching request %s failed", one.request.request_id)
+                    continue
                 one.look(what.decode(), node.decode())
-        return [one.answer.result() for one in sent]
 
     def _unreachable(self, error: BaseException) -> BusUnreachable:
         return BusUnreachable(f"Redis at {self._where} cannot be reached ({error})")
@@ -389,9 +395,9 @@ class RedisBus:
         key = self._answer_list(self._id)
         async for raw in taken(self._redis, key, self._outage, lambda: self._closed, BLOCK_S):
             answer = RuntimeAnswer.from_dict(orjson.loads(raw))
-            future = self._answers.pop(answer.request_id, None)
-            if future is not None and not future.done():
-                future.set_result(answer)
+            sent = self._sent.pop(answer.request_id, None)
+            if sent is not None and not sent.answer.done():
+                sent.answer.set_result(answer)
 
     # -- taking ---------------------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ lives on for up to ``ALIVE_TTL_S``; and until some message is routed to it, noth
 leave and hand its queue on. Waiting for the asker's deadline would answer a timeout that blames
 the charger, long after another node could have answered.
 
-So while a request waits, the asker runs the ``WATCH`` script (``bus/redis_scripts.py``) every
-:data:`WATCH_S`:
+So one task of the asking bus runs the ``WATCH`` script (``bus/redis_scripts.py``) every
+:data:`WATCH_S` for each request that has waited longer than that (one answered sooner costs
+nothing more):
 
 =====================================  ==========================================================
 where the request is                   what the script does
@@ -45,13 +46,14 @@ at most past the moment it could be moved or answered."""
 @dataclass(slots=True, eq=False)
 class SentRequest:
     """One request on its way: the envelope pushed (its bytes are what ``LREM`` matches), the
-    node whose queue it went to ('' the backlog, while no node is there) and the future its
-    answer resolves."""
+    future its answer resolves, when it was pushed (the loop's clock) and the node whose queue
+    it went to ('' the backlog, while no node is there)."""
 
     request: RuntimeRequest
     envelope: bytes
-    node: str
     answer: asyncio.Future[RuntimeAnswer]
+    sent_at: float
+    node: str = ""
 
     def look(self, what: str, node: str) -> None:
         """What the ``WATCH`` script found: the node the request is with now (``moved``

@@ -30,6 +30,7 @@ from websockets.utils import generate_key
 
 from chargeyard.fleet.chaos.pipe import Pipe
 from chargeyard.fleet.handshake import MAX_RESPONSE_HEAD_BYTES, check_upgrade_response
+from chargeyard.protocol.keepalive import keepalive_step
 from chargeyard.protocol.limits import socket_limit
 
 if TYPE_CHECKING:
@@ -246,7 +247,9 @@ class Link(asyncio.Protocol):
             self._pinged_at_reads = None
             self.ping_at = self._loop.time() + interval
             return
-        if self._pinged_at_reads is not None and self.reads == self._pinged_at_reads:
+        now = self._loop.time()
+        step = keepalive_step(self._pinged_at_reads, self.reads, self.heard_at, now, interval)
+        if step == "fail":
             logger.info(
                 "%s: no answer to its WebSocket ping within %s s; dropping the connection",
                 self._runtime.station.identity,
@@ -255,10 +258,9 @@ class Link(asyncio.Protocol):
             self._ping_failed = True
             self.abort()
             return
-        self._pinged_at_reads = None
-        now = self._loop.time()
-        if now - self.heard_at < interval:
-            self.ping_at = self.heard_at + interval
+        if step != "ping":
+            self._pinged_at_reads = None
+            self.ping_at = step
             return
         self._pinged_at_reads = self.reads
         ws.send_ping(os.urandom(4))

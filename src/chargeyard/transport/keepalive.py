@@ -28,6 +28,8 @@ import math
 from collections.abc import Callable
 from typing import Protocol
 
+from chargeyard.protocol.keepalive import keepalive_step
+
 logger = logging.getLogger(__name__)
 
 SLOT_S = 1.0
@@ -130,17 +132,17 @@ class Keepalive:
                     self._state.pop(connection, None)
 
     def _due(self, connection: Pingable, pinged: int | None, now: float) -> None:
-        if pinged is not None and connection.reads == pinged:  # nothing came back in time
+        reads = connection.reads
+        step = keepalive_step(pinged, reads, connection.heard_at, now, self.interval)
+        if step == "fail":
             del self._state[connection]
             self.closed += 1
             logger.info("a connection did not answer its keepalive ping in %s s", self.timeout)
             connection.fail_keepalive()
             return
-        heard = connection.heard_at
-        if now - heard < self.interval:  # it spoke (or answered the ping) since
-            self._schedule(connection, None, heard + self.interval)
+        if step != "ping":  # it spoke (or answered the ping) since
+            self._schedule(connection, None, step)
             return
-        reads = connection.reads
         if not connection.send_keepalive_ping():
             del self._state[connection]  # closing: the server forgets it as its socket goes
             return

@@ -131,22 +131,25 @@ async def live_statuses(
         return {}
 
 
+_GATEWAY_DOWN = (
+    "The simulator gateway is not running in this process, or cannot reach its fleet hosts (Redis)"
+)
+
+HOST_GONE: dict[str, Any] = error_answer(
+    HttpErrorResponse,
+    _GATEWAY_DOWN
+    + ", or the charger's host went away before it answered (retry after Retry-After)",
+)
+"""The OpenAPI 503 of a route that asks a charger's host (:func:`host_answers`)."""
+
 NO_ANSWER: dict[int | str, dict[str, Any]] = {
-    503: error_answer(
-        HttpErrorResponse,
-        "The simulator gateway is not running in this process, or cannot reach its fleet hosts"
-        " (Redis), or the charger's host went away before it answered (retry after Retry-After)",
-    ),
+    503: HOST_GONE,
     504: error_answer(HttpErrorResponse, "The charger's host did not answer in time"),
 }
 """OpenAPI ``responses`` of a route that asks a charger's host (:func:`host_answers`)."""
 
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: error_answer(
-        HttpErrorResponse,
-        "The simulator gateway (fleet host) is not running in this process, or"
-        " cannot reach its fleet hosts (Redis)",
-    ),
+    503: error_answer(HttpErrorResponse, _GATEWAY_DOWN),
 }
 """OpenAPI ``responses`` of the routes that need the fleet host (``api/gateway/deps.py``)."""
 

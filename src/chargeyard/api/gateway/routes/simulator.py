@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 from chargeyard.api.deps import SettingsDep, StoreDep
 from chargeyard.api.error_answers import error_answer
 from chargeyard.api.gateway.auth import WriterDep
-from chargeyard.api.gateway.chargers_shared import host_answers
+from chargeyard.api.gateway.chargers_shared import HOST_GONE, host_answers
 from chargeyard.api.gateway.deps import BusDep, HostDep
 from chargeyard.api.gateway.schemas.commands import CommandOutcomeResponse
 from chargeyard.api.gateway.schemas.common import HttpErrorResponse, error_responses
@@ -403,10 +403,6 @@ def _route(call: Call) -> Callable[..., Awaitable[JSONResponse]]:
     return simulate
 
 
-_NO_GATEWAY: dict[str, Any] = error_answer(
-    HttpErrorResponse,
-    "The simulator gateway is not running in this process, or cannot reach its fleet hosts (Redis)",
-)
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **error_responses(401, 403, 404),
     409: error_answer(
@@ -416,7 +412,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "A query parameter the command does not take as given",
         "content": {"application/json": {"schema": {"$ref": _VALIDATION}}},
     },
-    503: _NO_GATEWAY,
+    503: HOST_GONE,
     504: error_answer(HttpErrorResponse, "No outcome in time; the command goes on"),
 }
 
@@ -440,7 +436,7 @@ for _call in CALLS:
     "/health",
     responses={
         **error_responses(401, 403, 404),
-        503: _NO_GATEWAY,
+        503: HOST_GONE,
         504: error_answer(HttpErrorResponse, "The charger's host did not answer"),
     },
     operation_id="simulator-get-health",

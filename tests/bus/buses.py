@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -57,12 +58,13 @@ async def delete_keys(url: str, prefix: str) -> None:
 
 
 @asynccontextmanager
-async def bus_maker(kind: str) -> AsyncIterator[Callable[[], Bus]]:
+async def bus_maker(kind: str) -> AsyncIterator[Callable[..., Bus]]:
     """Makes the buses of one test: in memory, one bus whatever is asked (one process); on
-    Redis, a new bus per call (one per process), all on the test's prefix."""
+    Redis, a new bus per call (one per process), all on the test's prefix, each made with the
+    keyword arguments of the call (``watch_s=...``)."""
     if kind == "memory":
         memory = InMemoryBus()
-        yield lambda: memory
+        yield lambda **_options: memory
         await memory.close()
         return
     url = redis_url()
@@ -70,8 +72,8 @@ async def bus_maker(kind: str) -> AsyncIterator[Callable[[], Bus]]:
     made: list[RedisBus] = []
     kind_of_bus = streams_bus() if kind == "redis-streams" else RedisBus
 
-    def make() -> RedisBus:
-        made.append(kind_of_bus(url, prefix=prefix))
+    def make(**options: Any) -> RedisBus:
+        made.append(kind_of_bus(url, prefix=prefix, **options))
         return made[-1]
 
     try:

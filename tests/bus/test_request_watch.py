@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from redis.asyncio import Redis
 
 from chargeyard.bus.redis_bus import RedisBus
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
-from tests.bus.buses import delete_keys, redis_url
+from tests.bus.buses import Bus, bus_maker, redis_url
 from tests.polling import eventually
 
 WATCH_S = 0.05
@@ -24,18 +23,20 @@ WATCH_LOGGER = "chargeyard.bus.request_watch"
 
 
 class Cluster:
-    """Buses on one prefix (one per process) and a client to look at and kill nodes with."""
+    """The buses of one test (``bus_maker``: one per process, on the test's prefix), the tasks
+    that serve on them, and a client to look at and kill nodes with."""
 
-    def __init__(self, url: str) -> None:
-        self.prefix = f"chargeyard-test:{uuid.uuid4().hex}:"
-        self.url = url
-        self.client: Redis = Redis.from_url(url)
-        self.buses: list[RedisBus] = []
+    def __init__(self, make: Callable[..., Bus]) -> None:
+        self._make = make
+        self.client: Redis = Redis.from_url(redis_url())
         self.tasks: list[asyncio.Task[None]] = []
+        self.prefix = ""
 
     def bus(self) -> RedisBus:
-        self.buses.append(RedisBus(self.url, prefix=self.prefix, watch_s=WATCH_S))
-        return self.buses[-1]
+        bus = self._make(watch_s=WATCH_S)
+        assert isinstance(bus, RedisBus)
+        self.prefix = bus.prefix
+        return bus
 
     def serve(self, bus: RedisBus, node: str) -> None:
         """``node`` answers every request, saying it was the one."""
@@ -62,19 +63,17 @@ class Cluster:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        for bus in self.buses:
-            await bus.close()
-        await delete_keys(self.url, self.prefix)
         await self.client.aclose()
 
 
 @pytest.fixture
 async def cluster() -> AsyncIterator[Cluster]:
-    made = Cluster(redis_url())
-    try:
-        yield made
-    finally:
-        await made.close()
+    async with bus_maker("redis") as make:  # (closes the buses and deletes their keys after)
+        made = Cluster(make)
+        try:
+            yield made
+        finally:
+            await made.close()
 
 
 def status(n: int, charger_id: str = "dep-1") -> RuntimeRequest:

@@ -24,6 +24,7 @@ from websockets.protocol import Protocol, Side, State
 from websockets.uri import parse_uri
 from websockets.utils import accept_key
 
+from chargeyard.fleet.connector import Connector
 from chargeyard.fleet.handshake import USER_AGENT, check_upgrade_response, upgrade_request
 from chargeyard.fleet.link import Link
 from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
@@ -90,6 +91,30 @@ async def test_b01_boots_against_our_csms_and_reports_every_connector(tmp_path: 
         assert not runtime.running
         assert runtime.phase == "stopped"
         await until(lambda: not csms.registry.is_connected("CP-1"))
+
+
+async def test_a_connection_open_before_its_dial_resumes_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a loaded loop the central system's 101 is read, and the session started, before the
+    dialing task resumes after its TCP connect: the connection is open then, not stopped,
+    and the station keeps it (a fleet in a long boot storm used to drop a third of its
+    connections this way and dial them again)."""
+    connect = Connector.connect
+
+    async def connect_then_wait_for_the_answer(self: Connector, link: Link, *args: Any) -> None:
+        await connect(self, link, *args)
+        await link.handshake  # the loop reads the 101 before the dial goes on
+
+    monkeypatch.setattr(Connector, "connect", connect_then_wait_for_the_answer)
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        assert (runtime.stats.connects, runtime.stats.disconnects) == (1, 0)
+        assert runtime.connected
+        assert csms.connects == {"CP-1": 1}
+        await runtime.stop()
 
 
 async def test_offers_its_subprotocol_and_no_credentials_without_a_password() -> None:

@@ -378,10 +378,14 @@ class StationRuntime:
         try:
             async with asyncio.timeout(self._open_timeout):
                 await self._connector.connect(link, uri, self.station, self.chaos)
-                if self._phase is not _Phase.DIALING:
-                    link.abort()  # stopped during the connect
+                if self._link is not link or self._phase is _Phase.STOPPED:
+                    link.abort()  # lost or stopped during the connect
                     return
-                await link.handshake
+                if self._phase is _Phase.DIALING:
+                    await link.handshake
+                # Otherwise it is open already: the central system's 101 was read, and the
+                # session started, before this coroutine resumed (a loaded loop runs a
+                # socket's callbacks ahead of the task its connect woke).
         except asyncio.CancelledError:
             link.abort()
             # The link is over now, whether or not a connection_lost comes (a later one is

@@ -303,6 +303,9 @@ class FleetSample:
     # station was Accepted) and what its latest connection problems were.
     failed_attempts: int = 0
     problems: tuple[str, ...] = ()
+    # Connections lost once open (a station Accepted, then dropped, dials again): none in a
+    # healthy boot.
+    dropped: int = 0
 
 
 def _fleet_sample(fleet: Fleet | None = None) -> FleetSample:
@@ -311,7 +314,9 @@ def _fleet_sample(fleet: Fleet | None = None) -> FleetSample:
         return sample
     status = fleet.status()
     problems = tuple(what for _, _, what in status.errors)
-    return replace(sample, failed_attempts=status.failures, problems=problems)
+    return replace(
+        sample, failed_attempts=status.failures, problems=problems, dropped=status.disconnects
+    )
 
 
 class LateAnswers(logging.Handler):
@@ -550,6 +555,7 @@ class Result:
     fleet_boot_seconds: list[float] = field(default_factory=list)  # each fleet's all booted
     boot_failed_attempts: int = 0  # the fleets' failed attempts until all were booted
     boot_problems: dict[str, int] = field(default_factory=dict)  # their latest, by kind
+    boot_dropped: int = 0  # the fleets' connections lost once open, until all were booted
     other_warnings: dict[str, int] = field(default_factory=dict)  # the fleets' sessions' others
     charging: int = 0
     charging_asked: int = 0  # how many plugged in and presented a token
@@ -655,6 +661,7 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
             result.boot_cpu, result.boot_machine_cpu = meter.spent()
             result.boot_failed_attempts = sum(sample.failed_attempts for sample in booted)
             result.boot_problems = dict(Counter(what for s in booted for what in s.problems))
+            result.boot_dropped = sum(sample.dropped for sample in booted)
             nodes_booted = [rss_kib(pid) for pid in node_pids]
             per_node = [0] * len(nodes)
             for f, share in enumerate(shares):
@@ -979,7 +986,8 @@ def _boot_problems_lines(result: Result) -> list[str]:
     """When each fleet had all its stations booted (a fleet dials its node only, so the
     slowest pair of fleet and node ends the boot), and the fleets' failed attempts until then
     (each one a station's wait before it dials again, full jitter from 1 s up to 60 s) with
-    what the latest of them were, by kind."""
+    what the latest of them were, by kind, and the connections lost once open (each a station
+    that dials and boots again)."""
     if not result.fleet_boot_seconds:
         return []  # (the one process counts none)
     lines = []
@@ -994,6 +1002,7 @@ def _boot_problems_lines(result: Result) -> list[str]:
         )
     else:
         lines.append("  failed attempts in the boot: none")
+    lines.append(f"  connections lost once open in the boot: {result.boot_dropped:,}")
     return lines
 
 

@@ -98,8 +98,8 @@ async def test_a_connection_open_before_its_dial_resumes_is_kept(
 ) -> None:
     """On a loaded loop the central system's 101 is read, and the session started, before the
     dialing task resumes after its TCP connect: the connection is open then, not stopped,
-    and the station keeps it (a fleet in a long boot storm used to drop a third of its
-    connections this way and dial them again)."""
+    and the station keeps it (taken for a stopped station's, it was aborted and dialed again:
+    a sixth of a fleet's stations in a boot storm of minutes)."""
     connect = Connector.connect
 
     async def connect_then_wait_for_the_answer(self: Connector, link: Link, *args: Any) -> None:

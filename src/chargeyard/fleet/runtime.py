@@ -378,7 +378,7 @@ class StationRuntime:
         try:
             async with asyncio.timeout(self._open_timeout):
                 await self._connector.connect(link, uri, self.station, self.chaos)
-                if self._link is not link or self._phase is _Phase.STOPPED:
+                if self._link is not link or not self.running:
                     link.abort()  # lost or stopped during the connect
                     return
                 if self._phase is _Phase.DIALING:

@@ -155,6 +155,7 @@ def served_metrics() -> list[tuple[str, int]]:
 @pytest.fixture
 def served(
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
     served_api: list[ApiSettings],
     stored_payload_caps: list[int],
     served_outbound: list[OutboundPolicy | None],
@@ -162,8 +163,11 @@ def served(
     served_metrics: list[tuple[str, int]],
 ) -> list[CsmsSettings]:
     """``chargeyard csms`` up to its listener: the settings it would serve with are recorded
-    instead (and the test's logging is left alone); the API's in ``served_api``."""
+    instead (and the test's logging is left alone); the API's in ``served_api``. Its data
+    directory (the CA, the token secret) is the test's own unless the command names one, not
+    ``./data`` in the checkout."""
     seen: list[CsmsSettings] = []
+    monkeypatch.setenv("CHARGEYARD_DATA_DIR", str(tmp_path / "data"))
     for variable in (
         "CHARGEYARD_BOOT_STATUS",
         "CHARGEYARD_HEARTBEAT_INTERVAL",

@@ -269,6 +269,7 @@ def test_help_documents_every_setting() -> None:
 )
 def test_boot_policy_options_reach_the_lab_csms(
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
     arguments: list[str],
     env: dict[str, str],
     policy: tuple[str, int],
@@ -288,7 +289,8 @@ def test_boot_policy_options_reach_the_lab_csms(
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setattr(run, "run_until_signalled", record)
     monkeypatch.setattr(run, "configure_logging", lambda level: None)
-    result = CliRunner().invoke(app, ["up", *arguments], env=env)
+    # (its own data directory: the lab's settings make the CA there, not in ./data)
+    result = CliRunner().invoke(app, ["up", *arguments, "--data-dir", str(tmp_path)], env=env)
     assert result.exit_code == 0, result.output
     [settings] = seen
     csms = run.csms_settings(settings)
@@ -296,7 +298,9 @@ def test_boot_policy_options_reach_the_lab_csms(
     assert (csms.auto_register, csms.accept_unknown_tags) == (True, True)  # still a lab
 
 
-def test_retention_options_reach_the_lab_csms(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retention_options_reach_the_lab_csms(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from datetime import timedelta
 
     from typer.testing import CliRunner
@@ -317,7 +321,10 @@ def test_retention_options_reach_the_lab_csms(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(run, "configure_logging", lambda level: None)
     result = CliRunner().invoke(
         app,
-        ["up", "--retention-days", "2", "--max-stored-payload-chars", "2048"],
+        [
+            *("up", "--retention-days", "2", "--max-stored-payload-chars", "2048"),
+            *("--data-dir", str(tmp_path)),
+        ],
         env={"CHARGEYARD_RETENTION_MAX_ROWS": "500"},
     )
     assert result.exit_code == 0, result.output

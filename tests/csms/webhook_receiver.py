@@ -1,6 +1,7 @@
 """A real HTTP receiver on 127.0.0.1 for webhook tests: it records each request, checks its
 signature as a receiver would, and answers 500 a given number of times before answering 204
-(or first waits ``delay`` seconds, to make a sender time out)."""
+(or first waits ``delay`` seconds, to make a sender time out, or until ``hold`` is set, to keep
+posts under way for as long as a test needs them)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class Receiver:
     url: str = ""
     failures: int = 0  # how many of the next requests answer 500
     delay: float = 0.0
+    hold: asyncio.Event | None = None  # while not set, every request waits for it
     requests: list[Received] = field(default_factory=list)
     answering: int = 0  # requests being answered now
     most_at_once: int = 0  # the most ever answered at once
@@ -57,6 +59,8 @@ class Receiver:
             try:
                 if self.delay:
                     await asyncio.sleep(self.delay)
+                if self.hold is not None:
+                    await self.hold.wait()
                 if self.failures > 0:
                     self.failures -= 1
                     return Response("receiver is down", status_code=500)

@@ -6,6 +6,7 @@ injected: the minute passes in no time."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,10 +119,10 @@ async def test_an_endpoint_gets_at_most_per_endpoint_posts_at_once_and_others_ge
     store: Store,
 ) -> None:
     async with receiving() as busy, receiving() as quiet:
-        # The busy endpoint's first three posts are held while the quiet one's is made: the
+        # The busy endpoint's first three posts are held until the quiet one's is made: the
         # endpoint's room is full, the sender's is not. Once that post is in, the rest of the
         # flood is answered at once.
-        busy.delay = 0.3
+        busy.hold = asyncio.Event()
         flooded = await store.webhooks.create(busy.url, ["connector.status_changed"])
         other = await store.webhooks.create(quiet.url, ["charger.boot"])
         async with WebhookSender(store, EventHub(), per_endpoint=3, concurrency=4) as sender:
@@ -135,7 +136,7 @@ async def test_an_endpoint_gets_at_most_per_endpoint_posts_at_once_and_others_ge
             await until(lambda: len(busy.requests) >= 3)
             sender.events.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             await _delivered(store, other.id)
-            busy.delay = 0
+            busy.hold.set()
             await _delivered(store, flooded.id, count=12)
 
     assert busy.most_at_once == 3

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import inspect
-import json
 import os
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -26,6 +25,7 @@ from _pytest.terminal import TerminalReporter
 
 from chargeyard.event_loop import ENVIRONMENT_VARIABLE, LoopFactory, loop_factory
 from chargeyard.store import hashing
+from tests import durations_table
 from tests.bus.own_redis import OwnRedis
 from tests.virtual_time import VirtualTimeLoop
 
@@ -98,7 +98,21 @@ def pytest_asyncio_loop_factories(
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks added here count
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--write-durations",
+        action="store_true",
+        help="write tests/durations.json: each file's seconds in this run, by tier",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The controller gets every worker's reports; a worker (``workerinput``) records nothing.
+    if config.getoption("write_durations") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(durations_table.Recorder(), "chargeyard-durations")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Marks ``slow`` the second run on uvloop of an :data:`ON_BOTH_LOOPS` test (the inner
     loop, ``-m "not slow"``, runs each test once, the whole suite on both loops) and every test
     that starts a redis-server of its own (``own_redis``: a process, and outages waited out in
@@ -113,20 +127,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         factory = callspec.params.get("_asyncio_loop_factory") if callspec else None
         if factory is not None and factory in _UVLOOP.values():
             item.add_marker(pytest.mark.slow)
-    items[:] = _order_for_workers(items)
+    # (``-m`` is evaluated after this hook: its expression is read, not applied)
+    slow_left_out = "not slow" in (config.getoption("markexpr", "") or "")
+    items[:] = _order_for_workers(items, slow_left_out=slow_left_out)
 
 
 def _uses_a_browser(item: pytest.Item) -> bool:
     return "page" in getattr(item, "fixturenames", ())
 
 
-def _order_for_workers(items: list[pytest.Item]) -> list[pytest.Item]:
+def _order_for_workers(items: list[pytest.Item], *, slow_left_out: bool) -> list[pytest.Item]:
     """The workers take one file at a time, in this order (``--dist loadfile``):
 
     1. the files without browser tests, the longest first (``tests/durations.json``, as a
-       run measured them: ``scripts/durations.py`` refreshes it), so that no long file
-       starts last and keeps one worker busy while the others idle; a file it does not name
-       is taken as short;
+       run measured them: ``scripts/test --write-durations`` refreshes it), so that no long
+       file starts last and keeps one worker busy while the others idle; a file it does not
+       name is taken as short. A file's time is that of the tests the run keeps: its slow
+       tests' seconds count only when the run does not leave them out (``-m "not slow"``),
+       so that the inner loop's order is that of its own files' times;
     2. the files with browser tests, the longest first, and in each its browser tests last:
        Playwright's session-wide loop, once started in a worker, keeps every async test after
        it from running there (pytest-asyncio needs the main thread's loop free), so no worker
@@ -138,7 +156,7 @@ def _order_for_workers(items: list[pytest.Item]) -> list[pytest.Item]:
     for item in items:
         files.setdefault(Path(item.path), []).append(item)
     root = Path(__file__).resolve().parents[1]
-    durations: dict[str, float] = json.loads((root / "tests" / "durations.json").read_text())
+    durations = durations_table.read()
 
     def rank(path: Path) -> tuple[bool, bool, float]:
         tests = files[path]
@@ -153,7 +171,9 @@ def _order_for_workers(items: list[pytest.Item]) -> list[pytest.Item]:
             name = path.resolve().relative_to(root).as_posix()
         except ValueError:  # (a file outside the checkout: pytester's projects)
             name = path.as_posix()
-        return browser, not async_first, -durations.get(name, 0.0)
+        seconds = durations.get(name, {})
+        kept = seconds.get("fast", 0.0) + (0.0 if slow_left_out else seconds.get("slow", 0.0))
+        return browser, not async_first, -kept
 
     return [
         item

@@ -97,7 +97,6 @@ def pytest_asyncio_loop_factories(
     return _ASYNCIO
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks added here count
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--write-durations",
@@ -112,6 +111,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(durations_table.Recorder(), "chargeyard-durations")
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks added here count
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Marks ``slow`` the second run on uvloop of an :data:`ON_BOTH_LOOPS` test (the inner
     loop, ``-m "not slow"``, runs each test once, the whole suite on both loops) and every test

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 TABLE = Path(__file__).resolve().parent / "durations.json"
-ROOT = TABLE.parents[1]
 
 
 def read() -> dict[str, dict[str, float]]:
@@ -26,10 +25,12 @@ def read() -> dict[str, dict[str, float]]:
 
 
 class Recorder:
-    """A plugin that sums the run's test reports by file and tier and writes the table once
-    the run is over (in the process that gets every report: with xdist, the controller)."""
+    """A plugin that sums the run's test reports by file and tier and writes the table
+    (``table``: :data:`TABLE`) once the run is over (in the process that gets every report:
+    with xdist, the controller)."""
 
-    def __init__(self) -> None:
+    def __init__(self, table: Path = TABLE) -> None:
+        self._table = table
         self._seconds: defaultdict[str, defaultdict[str, float]] = defaultdict(
             lambda: defaultdict(float)
         )
@@ -45,8 +46,8 @@ class Recorder:
             name: {tier: round(seconds.get(tier, 0.0), 1) for tier in ("fast", "slow")}
             for name, seconds in sorted(self._seconds.items())
         }
-        TABLE.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+        self._table.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             total = sum(sum(seconds.values()) for seconds in table.values())
-            reporter.write_line(f"{TABLE.relative_to(ROOT)}: {len(table)} files, {total:.0f} s")
+            reporter.write_line(f"{self._table}: {len(table)} files, {total:.0f} s")

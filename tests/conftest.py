@@ -171,9 +171,11 @@ def _order_for_workers(items: list[pytest.Item], *, slow_left_out: bool) -> list
             name = path.resolve().relative_to(root).as_posix()
         except ValueError:  # (a file outside the checkout: pytester's projects)
             name = path.as_posix()
-        seconds = durations.get(name, {})
-        kept = seconds.get("fast", 0.0) + (0.0 if slow_left_out else seconds.get("slow", 0.0))
-        return browser, not async_first, -kept
+        return (
+            browser,
+            not async_first,
+            -durations_table.seconds_kept(durations, name, slow_left_out=slow_left_out),
+        )
 
     return [
         item

@@ -24,6 +24,13 @@ def read() -> dict[str, dict[str, float]]:
     return table
 
 
+def seconds_kept(table: dict[str, dict[str, float]], name: str, *, slow_left_out: bool) -> float:
+    """How long file ``name``'s tests take in a run that keeps them all, or only its fast tier
+    (``slow_left_out``); 0 for a file the table does not name."""
+    seconds = table.get(name, {})
+    return seconds.get("fast", 0.0) + (0.0 if slow_left_out else seconds.get("slow", 0.0))
+
+
 class Recorder:
     """A plugin that sums the run's test reports by file and tier and writes the table
     (``table``: :data:`TABLE`) once the run is over (in the process that gets every report:

@@ -50,3 +50,10 @@ def test_the_checked_in_table_names_each_file_s_tiers() -> None:
     assert table, "tests/durations.json is empty"
     assert all(set(seconds) == {"fast", "slow"} for seconds in table.values())
     assert all(Path(name).parts[0] == "tests" for name in table)
+
+
+def test_a_file_s_seconds_are_its_fast_tier_s_when_the_run_leaves_the_slow_tests_out() -> None:
+    table = {"tests/a.py": {"fast": 1.5, "slow": 4.0}}
+    assert durations_table.seconds_kept(table, "tests/a.py", slow_left_out=False) == 5.5
+    assert durations_table.seconds_kept(table, "tests/a.py", slow_left_out=True) == 1.5
+    assert durations_table.seconds_kept(table, "tests/new.py", slow_left_out=False) == 0.0

@@ -322,8 +322,13 @@ def test_retention_options_reach_the_lab_csms(
     result = CliRunner().invoke(
         app,
         [
-            *("up", "--retention-days", "2", "--max-stored-payload-chars", "2048"),
-            *("--data-dir", str(tmp_path)),
+            "up",
+            "--retention-days",
+            "2",
+            "--max-stored-payload-chars",
+            "2048",
+            "--data-dir",
+            str(tmp_path),
         ],
         env={"CHARGEYARD_RETENTION_MAX_ROWS": "500"},
     )

@@ -175,20 +175,26 @@ async def test_the_log_tells_an_endpoint_failing_and_delivering_again_not_each_a
             receiver.failures = 0
             hub.emit(EventType.CHARGER_BOOT, "CP-2", organization_id="default")
 
-            async def both_settled() -> bool:
+            def logged() -> list[tuple[str, str]]:
+                return [
+                    (record.levelname, record.getMessage())
+                    for record in caplog.records
+                    if record.name == "chargeyard.csms.webhook_delivery"
+                ]
+
+            async def both_settled_and_told() -> bool:
+                # An attempt is stored, then logged: the store alone can say "delivered"
+                # before the line is written (and leaving the sender would cancel it).
                 deliveries = await store.webhooks.deliveries(flaky.id)
-                return [d.status for d in deliveries] in (
+                settled = [d.status for d in deliveries] in (
                     ["delivered", "failed"],
                     ["failed", "delivered"],
                 )
+                return settled and any(text.endswith(" delivered") for _, text in logged())
 
-            await eventually(both_settled)
+            await eventually(both_settled_and_told)
 
-    attempts = [
-        (record.levelname, record.getMessage())
-        for record in caplog.records
-        if record.name == "chargeyard.csms.webhook_delivery"
-    ]
+    attempts = logged()
     assert [level for level, _ in attempts] == ["DEBUG", "DEBUG", "DEBUG"]
     assert attempts[1][1] == (
         f"webhook delivery {failed.id} (charger.boot) to {receiver.url} failed for good"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import inspect
 import os
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -34,12 +33,14 @@ TESTS = Path(__file__).resolve().parent
 # What chargeyard hashes secrets at, before :func:`cheap_secret_hashes` lowers it for the tests.
 PRODUCT_HASH_COSTS = {"PASSWORD_COST": hashing.PASSWORD_COST, "TOKEN_COST": hashing.TOKEN_COST}
 
-# pytester: tests/pytest_plugin runs the plugin on a user's project of its own; cpu_report:
-# ``--cpu-report``, the CPU each test file and folder cost the run; hang_report: where a test
-# past its timeout waits, before pytest-timeout ends it; shared_compilation: the engines of a
-# test process compile each statement once.
+# pytester: tests/pytest_plugin runs the plugin on a user's project of its own; browser_loop:
+# browser tests and asynchronous ones in one worker, in any order; cpu_report: ``--cpu-report``,
+# the CPU each test file and folder cost the run; hang_report: where a test past its timeout
+# waits, before pytest-timeout ends it; shared_compilation: the engines of a test process
+# compile each statement once.
 pytest_plugins = [
     "pytester",
+    "tests.browser_loop",
     "tests.cpu_report",
     "tests.hang_report",
     "tests.shared_compilation",
@@ -132,56 +133,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = _order_for_workers(items, slow_left_out=slow_left_out)
 
 
-def _uses_a_browser(item: pytest.Item) -> bool:
-    return "page" in getattr(item, "fixturenames", ())
-
-
 def _order_for_workers(items: list[pytest.Item], *, slow_left_out: bool) -> list[pytest.Item]:
-    """The workers take one file at a time, in this order (``--dist loadfile``):
+    """The workers take one file at a time (``--dist loadfile``), the longest first
+    (``tests/durations.json``, as a run measured them: ``scripts/test --write-durations``
+    refreshes it), so that no long file starts last and keeps one worker busy while the others
+    idle; a file it does not name is taken as short. A file's time is that of the tests the run
+    keeps: its slow tests' seconds count only when the run does not leave them out
+    (``-m "not slow"``), so that the inner loop's order is that of its own files' times.
+    Browser files come in that order among the others (``tests/browser_loop.py``): their
+    waits on the pages are filled by the other workers' tests.
 
-    1. the files without browser tests, the longest first (``tests/durations.json``, as a
-       run measured them: ``scripts/test --write-durations`` refreshes it), so that no long
-       file starts last and keeps one worker busy while the others idle; a file it does not
-       name is taken as short. A file's time is that of the tests the run keeps: its slow
-       tests' seconds count only when the run does not leave them out (``-m "not slow"``),
-       so that the inner loop's order is that of its own files' times;
-    2. the files with browser tests, the longest first, and in each its browser tests last:
-       Playwright's session-wide loop, once started in a worker, keeps every async test after
-       it from running there (pytest-asyncio needs the main thread's loop free), so no worker
-       takes another kind of test after one of them; a browser file with async tests of its
-       own comes before the other browser files, so that no worker has started one yet.
-
-    Within a file, tests keep their order (stable sorts)."""
+    Within a file, tests keep their order (a stable sort)."""
     files: dict[Path, list[pytest.Item]] = {}
     for item in items:
         files.setdefault(Path(item.path), []).append(item)
     root = Path(__file__).resolve().parents[1]
     durations = durations_table.read()
 
-    def rank(path: Path) -> tuple[bool, bool, float]:
-        tests = files[path]
-        browser = any(_uses_a_browser(test) for test in tests)
-        # A browser file with asynchronous tests of its own before its browser tests is
-        # handed out before every other: a worker that ran browser tests cannot run them.
-        async_first = browser and any(
-            not _uses_a_browser(test) and inspect.iscoroutinefunction(getattr(test, "obj", None))
-            for test in tests
-        )
+    def rank(path: Path) -> float:
         try:
             name = path.resolve().relative_to(root).as_posix()
         except ValueError:  # (a file outside the checkout: pytester's projects)
             name = path.as_posix()
-        return (
-            browser,
-            not async_first,
-            -durations_table.seconds_kept(durations, name, slow_left_out=slow_left_out),
-        )
+        return -durations_table.seconds_kept(durations, name, slow_left_out=slow_left_out)
 
-    return [
-        item
-        for path in sorted(files, key=rank)
-        for item in sorted(files[path], key=_uses_a_browser)
-    ]
+    return [item for path in sorted(files, key=rank) for item in files[path]]
 
 
 @pytest.fixture(scope="session", autouse=True)

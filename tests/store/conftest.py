@@ -14,6 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -64,8 +65,13 @@ class PostgresDatabases:
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
-        for name in self.created:
-            asyncio.run(_admin(self.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        # In a thread of its own: this runs in the teardown of the worker's last test, and
+        # when that is a browser test, Playwright's loop is marked running in the main thread
+        # (tests/browser_loop.py), where asyncio.run would refuse to start.
+        with ThreadPoolExecutor(1, thread_name_prefix="drop-test-databases") as apart:
+            for name in self.created:
+                statement = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+                apart.submit(asyncio.run, _admin(self.admin_url, statement)).result()
 
 
 @pytest.fixture(scope="session")

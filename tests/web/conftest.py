@@ -4,18 +4,20 @@ runs headless), else the whole browser (``chromium``); the tests that need a bro
 skipped, saying why, when neither is installed. The shell renders with the same engine on a
 third less CPU: no window, GPU or browser features to carry.
 
-Every test here is synchronous, against a real server in a thread (``live_lab.py``): once a
-Playwright fixture has started, the session's main thread has an event loop running, in which
-pytest-asyncio's tests could not run: they run last (``tests/conftest.py``)."""
+Every browser test is synchronous, against a real server in a thread (``live_lab.py``) or a
+``chargeyard up`` (``up_lab.py``). Playwright marks its loop as the main thread's running loop
+between its calls; ``tests/browser_loop.py`` unsets it around every other test, so that a
+worker runs browser files and asynchronous ones in any order."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
@@ -48,6 +50,24 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def playwright(pytestconfig: pytest.Config) -> Playwright:
+    """pytest-playwright's, stopped when the worker ends rather than in the teardown of its
+    last test, which may be an asynchronous one (``tests/browser_loop.py``)."""
+    started = sync_playwright().start()
+    pytestconfig.add_cleanup(started.stop)
+    return started
+
+
+@pytest.fixture(scope="session")
+def browser(pytestconfig: pytest.Config, launch_browser: Callable[[], Browser]) -> Browser:
+    """pytest-playwright's, closed when the worker ends (before Playwright stops: the
+    clean-ups run last added, first)."""
+    launched = launch_browser()
+    pytestconfig.add_cleanup(launched.close)
+    return launched
 
 
 @pytest.fixture(scope="session")

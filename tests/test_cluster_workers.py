@@ -160,13 +160,21 @@ async def test_workers_share_the_chargers_and_a_killed_one_s_are_adopted_within_
             await killed.wait_killed()
             gone = time.monotonic()
             # Asked at once, while the killed worker still counts as alive on the bus: the
-            # request waits on its queue and moves to the survivor once that holds the charger
-            # (bus/request_watch.py), rather than waiting out the API's 30 s deadline.
+            # request waits on its queue and moves on (bus/request_watch.py), rather than
+            # waiting out the API's 30 s deadline: to the survivor once that holds the charger,
+            # or, when the killed worker's presence runs out first, to the placement node,
+            # which answers that it runs no such station yet (``runtime`` null). Within 15 s
+            # of the kill, the survivor runs it.
             asked = await client.get(f"{api.base_url}/ocpp/chargers/{moved[0]}")
-            answered_s = time.monotonic() - gone
             assert asked.status_code == 200, asked.text
-            assert asked.json()["runtime"] is not None
-            assert answered_s <= 15.0
+            assert time.monotonic() - gone <= 15.0
+
+            async def runs_again() -> bool:
+                shown = await client.get(f"{api.base_url}/ocpp/chargers/{moved[0]}")
+                return shown.status_code == 200 and shown.json()["runtime"] is not None
+
+            if asked.json()["runtime"] is None:
+                await eventually(runs_again, within=15.0 - (time.monotonic() - gone), every=0.2)
 
             async def adopted() -> bool:
                 holders = await _leases(cluster_database)

@@ -5,14 +5,16 @@ its calls, marks that loop as the main thread's running loop (``wait_for_future`
 ``playwright/_impl/_greenlets.py``: so that a test mixing it with asyncio fails loudly). Once a
 worker has started Playwright, every ``asyncio.run``, and the runner pytest-asyncio starts for
 each asynchronous test, would refuse to start ("Cannot run the event loop while another loop
-is running"). Without this plugin the browser files had to run last in every worker, and
-their waits on the pages' polls left the cores idle for the last minute or more of a run.
+is running"). Otherwise every worker would have to run its browser files last, and their
+waits on the pages' polls would leave the cores idle for the run's last minute or more.
 
 So a test that uses no browser runs with the running loop unset (the Playwright loop is
 suspended meanwhile: nothing is asked of the browser), and Playwright's mark is put back after
 the test. The one teardown outside a test is the worker's Playwright itself: ``browser`` and
 ``playwright`` (``tests/web/conftest.py``) close at the end of the run rather than in the
-teardown of whichever test is a worker's last, which may be one without a browser."""
+teardown of whichever test is a worker's last, which may be one without a browser.
+``asyncio._get_running_loop`` and ``_set_running_loop`` are the functions Playwright itself
+marks the loop with; ``tests/test_browser_loop.py`` fails if either stops doing so."""
 
 from __future__ import annotations
 

@@ -60,18 +60,20 @@ class PostgresDatabases:
 
     def create(self) -> str:
         name = f"chargeyard_test_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_admin(self.admin_url, f'CREATE DATABASE "{name}"'))
+        self._admin(f'CREATE DATABASE "{name}"')
         self.created.append(name)
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
-        # In a thread of its own: this runs in the teardown of the worker's last test, and
+        for name in self.created:
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _admin(self, statement: str) -> None:
+        # In a thread of its own: the drops run in the teardown of the worker's last test, and
         # when that is a browser test, Playwright's loop is marked running in the main thread
         # (tests/browser_loop.py), where asyncio.run would refuse to start.
-        with ThreadPoolExecutor(1, thread_name_prefix="drop-test-databases") as apart:
-            for name in self.created:
-                statement = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-                apart.submit(asyncio.run, _admin(self.admin_url, statement)).result()
+        with ThreadPoolExecutor(1, thread_name_prefix="test-databases") as apart:
+            apart.submit(asyncio.run, _admin(self.admin_url, statement)).result()
 
 
 @pytest.fixture(scope="session")
